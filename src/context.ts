@@ -1,0 +1,38 @@
+import type { Config } from './config.ts';
+import { AuditWriter } from './core/audit/audit.writer.ts';
+import { LocalTokenService } from './core/auth/local-tokens.ts';
+import type { Database } from './core/db/database.ts';
+import type { CoreDeps } from './core/deps.ts';
+import { createEmployeesModule, type EmployeesModule } from './modules/employees/index.ts';
+import { createIdentityModule, type IdentityModule } from './modules/identity/index.ts';
+import { SettingsService } from './modules/settings/settings.service.ts';
+
+/** Everything a running server holds: core services and every module, wired once. */
+export interface AppContext {
+  core: CoreDeps;
+  settings: SettingsService;
+  employees: EmployeesModule;
+  identity: IdentityModule;
+}
+
+/** Wires the modules on an open, migrated database. Does not touch data (see bootstrap). */
+export async function createContext(config: Config, db: Database): Promise<AppContext> {
+  const settings = new SettingsService(db);
+  const localTokens = new LocalTokenService(db, config.PUBLIC_URL, config.ACCESS_TOKEN_TTL_SECONDS);
+  await localTokens.init();
+  const core: CoreDeps = {
+    config,
+    db,
+    audit: new AuditWriter(db),
+    localTokens,
+    companyTimezone: () => settings.timezone(),
+    startedAt: new Date(),
+  };
+  let identity: IdentityModule | null = null;
+  const employees = createEmployeesModule(core, {
+    codePrefix: async () => (await settings.get()).employeeCodePrefix,
+    onRoleChanged: () => identity?.identity.forgetPrincipals(),
+  });
+  identity = createIdentityModule(core, employees.employees);
+  return { core, settings, employees, identity };
+}

@@ -1,0 +1,46 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import pg from 'pg';
+import * as schema from '../../schema.ts';
+import { instrumentPool } from '../observability/db-metrics.ts';
+import { Database, type Drizzle } from './database.ts';
+
+// Dates and timestamps: keep `date` columns as 'YYYY-MM-DD' strings (no local-time shifting).
+pg.types.setTypeParser(1082, (v: string) => v);
+
+export interface ConnectOptions {
+  databaseUrl?: string;
+  dataDir: string;
+  poolMax?: number;
+  /** An already opened PGlite (tests load a migrated template into memory). */
+  pglite?: PGlite;
+}
+
+/** PostgreSQL when a URL is given, else embedded PGlite in `$DATA_DIR/db`. */
+export async function connectDatabase(options: ConnectOptions): Promise<Database> {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolMax ?? 10,
+      application_name: 'workmate-os',
+    });
+    pool.on('error', () => {
+      // An idle client lost its connection; the pool replaces it. Queries report their own errors.
+    });
+    instrumentPool(pool);
+    const db = drizzlePg(pool, { schema }) as unknown as Drizzle;
+    return new Database('postgres', db, { pool }, () => pool.end());
+  }
+  let client = options.pglite;
+  if (!client) {
+    const dir = join(options.dataDir, 'db');
+    mkdirSync(dir, { recursive: true });
+    client = await PGlite.create(dir);
+  }
+  const pglite = client;
+  const db = drizzlePglite(pglite, { schema }) as unknown as Drizzle;
+  return new Database('pglite', db, { pglite }, () => pglite.close());
+}

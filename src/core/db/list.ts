@@ -1,0 +1,90 @@
+import { type AnyColumn, and, asc, desc, eq, gte, ilike, lt, lte, or, type SQL, sql } from 'drizzle-orm';
+import { validationError } from '../http/errors.ts';
+
+export interface ListQueryInput {
+  skip: number;
+  limit: number;
+  sort?: string;
+  search?: string;
+  [filter: string]: unknown;
+}
+
+export interface ListSpec {
+  /** JSON field name → column, the only fields `sort` accepts. */
+  sortable: Record<string, AnyColumn | SQL>;
+  /** Columns `search` matches case-insensitively. */
+  searchable: Array<AnyColumn | SQL>;
+  /** Filter name → column compared for equality. */
+  equals?: Record<string, AnyColumn>;
+  /** Range filters `<name>_from`/`<name>_to`; dates are inclusive at both ends, timestamps exclusive at `_to`. */
+  ranges?: Record<string, { column: AnyColumn; kind: 'date' | 'timestamp' }>;
+  /** The stable default order: newest first with the id as tie-breaker. */
+  defaultOrder: SQL[];
+  /** Tie-breaker appended to any custom sort so pages never overlap. */
+  tieBreaker: AnyColumn;
+}
+
+export interface ListPlan {
+  where: SQL | undefined;
+  orderBy: SQL[];
+  skip: number;
+  limit: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  skip: number;
+  limit: number;
+}
+
+/** `%`, `_` and `\` are literal in a user's search text. */
+export function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * Turns the validated list query into WHERE and ORDER BY. Extra conditions (record-level rules,
+ * custom filters) are passed in by the repository and ANDed in.
+ */
+export function planList(query: ListQueryInput, spec: ListSpec, extra: Array<SQL | undefined> = []): ListPlan {
+  const conditions: Array<SQL | undefined> = [...extra];
+  if (query.search) {
+    const pattern = likePattern(query.search);
+    conditions.push(or(...spec.searchable.map((column) => ilike(column as AnyColumn, pattern))));
+  }
+  for (const [name, column] of Object.entries(spec.equals ?? {})) {
+    const value = query[name];
+    if (value !== undefined) conditions.push(eq(column, value));
+  }
+  for (const [name, { column, kind }] of Object.entries(spec.ranges ?? {})) {
+    const from = query[`${name}_from`];
+    const to = query[`${name}_to`];
+    if (from !== undefined) conditions.push(gte(column, from));
+    if (to !== undefined) conditions.push(kind === 'date' ? lte(column, to) : lt(column, to));
+  }
+  return {
+    where: and(...conditions),
+    orderBy: query.sort ? parseSort(query.sort, spec) : spec.defaultOrder,
+    skip: query.skip,
+    limit: query.limit,
+  };
+}
+
+function parseSort(sort: string, spec: ListSpec): SQL[] {
+  const order: SQL[] = [];
+  for (const part of sort.split(',')) {
+    const descending = part.startsWith('-');
+    const field = descending ? part.slice(1) : part;
+    const column = spec.sortable[field];
+    if (!column) {
+      throw validationError('sort', `unknown sort field "${field}"; allowed: ${Object.keys(spec.sortable).join(', ')}`);
+    }
+    order.push(descending ? desc(column) : asc(column));
+  }
+  order.push(desc(spec.tieBreaker));
+  return order;
+}
+
+/** Total count with the same filter, as a number on both drivers. */
+export const countAll = sql<number>`count(*)`.mapWith(Number);

@@ -1,0 +1,15 @@
+import type { Config } from '../config.ts';
+import type { AuditWriter } from './audit/audit.writer.ts';
+import type { LocalTokenService } from './auth/local-tokens.ts';
+import type { Database } from './db/database.ts';
+
+/** What core services give every module. Built once in main.ts (or by a test) and passed to buildApp. */
+export interface CoreDeps {
+  config: Config;
+  db: Database;
+  audit: AuditWriter;
+  localTokens: LocalTokenService;
+  /** The company time zone (settings.default_timezone), cached by the settings module. */
+  companyTimezone(): Promise<string>;
+  startedAt: Date;
+}

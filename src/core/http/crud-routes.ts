@@ -1,0 +1,151 @@
+import { type TObject, type TSchema, Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { PermissionDeclaration } from '../auth/auth-hook.ts';
+import { requestContext } from '../auth/auth-hook.ts';
+import type { RequestContext } from '../auth/principal.ts';
+import type { Page } from '../db/list.ts';
+import { typed } from './app-type.ts';
+import { ifMatch, type PreconditionCheck, setEtag } from './etag.ts';
+import { IdParams } from './schemas.ts';
+
+/** What a resource service offers for the standard routes of SPEC 1 ("Resource shape"). */
+export interface CrudService<R extends { id: string; version: number }, C, U> {
+  list(query: never): Promise<Page<R>>;
+  get(id: string, ctx: RequestContext): Promise<R>;
+  create(ctx: RequestContext, input: C): Promise<R>;
+  update(ctx: RequestContext, id: string, input: U, precondition: PreconditionCheck): Promise<R>;
+  delete(ctx: RequestContext, id: string, precondition: PreconditionCheck): Promise<void>;
+}
+
+export interface CrudOptions<R extends { id: string; version: number }, C, U> {
+  /** `/api/departments` */
+  path: string;
+  tag: string;
+  /** Singular and plural names for operation ids and summaries: ['Department', 'Departments']. */
+  names: [string, string];
+  permissions: { read: PermissionDeclaration; write: PermissionDeclaration; delete: PermissionDeclaration };
+  schemas: { response: TSchema; list: TSchema; listQuery: TObject; create: TSchema; update: TSchema };
+  service: CrudService<R, C, U>;
+  toResponse(record: R, request: FastifyRequest): unknown;
+  descriptions?: { list?: string; create?: string; update?: string; delete?: string };
+}
+
+/**
+ * Registers list, create, get, PUT/PATCH (both partial) and DELETE for one resource, the same way
+ * everywhere: 201 + Location on create, ETag on reads and writes, If-Match on changes, 204 on delete.
+ */
+export function registerCrudRoutes<R extends { id: string; version: number }, C, U>(
+  fastify: FastifyInstance,
+  o: CrudOptions<R, C, U>,
+): void {
+  const app = typed(fastify);
+  const [one, many] = o.names;
+  const tags = [o.tag];
+  const single = { 200: Type.Ref(o.schemas.response) };
+  const d = o.descriptions ?? {};
+
+  app.get(
+    o.path,
+    {
+      config: { permission: o.permissions.read },
+      schema: {
+        tags,
+        operationId: `list${many}`,
+        summary: `List ${many.toLowerCase()}`,
+        ...(d.list ? { description: d.list } : {}),
+        querystring: o.schemas.listQuery,
+        response: { 200: Type.Ref(o.schemas.list) },
+      },
+    },
+    async (request) => {
+      const page = await o.service.list(request.query as never);
+      return { ...page, items: page.items.map((r) => o.toResponse(r, request)) };
+    },
+  );
+
+  app.post(
+    o.path,
+    {
+      config: { permission: o.permissions.write },
+      schema: {
+        tags,
+        operationId: `create${one}`,
+        summary: `Create a ${one.toLowerCase()}`,
+        ...(d.create ? { description: d.create } : {}),
+        body: Type.Ref(o.schemas.create),
+        response: { 201: Type.Ref(o.schemas.response) },
+      },
+    },
+    async (request, reply) => {
+      const record = await o.service.create(requestContext(request), request.body as C);
+      setEtag(reply, record);
+      reply.code(201).header('location', `${o.path}/${record.id}`);
+      return o.toResponse(record, request);
+    },
+  );
+
+  app.get(
+    `${o.path}/:id`,
+    {
+      config: { permission: o.permissions.read },
+      schema: {
+        tags,
+        operationId: `get${one}`,
+        summary: `Get a ${one.toLowerCase()}`,
+        params: IdParams,
+        response: single,
+      },
+    },
+    async (request, reply) => {
+      const record = await o.service.get(request.params.id, requestContext(request));
+      setEtag(reply, record);
+      return o.toResponse(record, request);
+    },
+  );
+
+  for (const method of ['PUT', 'PATCH'] as const) {
+    app.route({
+      method,
+      url: `${o.path}/:id`,
+      config: { permission: o.permissions.write },
+      schema: {
+        tags,
+        operationId: `${method === 'PUT' ? 'replace' : 'update'}${one}`,
+        summary: `Update a ${one.toLowerCase()} (${method}; partial: only given fields change)`,
+        description: `Honours If-Match (412 when stale).${d.update ? ` ${d.update}` : ''}`,
+        params: IdParams,
+        body: Type.Ref(o.schemas.update),
+        response: single,
+      },
+      handler: async (request, reply) => {
+        const record = await o.service.update(
+          requestContext(request),
+          request.params.id,
+          request.body as U,
+          ifMatch(request),
+        );
+        setEtag(reply, record);
+        return o.toResponse(record, request);
+      },
+    });
+  }
+
+  app.delete(
+    `${o.path}/:id`,
+    {
+      config: { permission: o.permissions.delete },
+      schema: {
+        tags,
+        operationId: `delete${one}`,
+        summary: `Delete a ${one.toLowerCase()}`,
+        ...(d.delete ? { description: d.delete } : {}),
+        params: IdParams,
+        response: { 204: Type.Null({ description: 'Done' }) },
+      },
+    },
+    async (request, reply) => {
+      await o.service.delete(requestContext(request), request.params.id, ifMatch(request));
+      return reply.code(204).send(null);
+    },
+  );
+}

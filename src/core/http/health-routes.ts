@@ -1,0 +1,73 @@
+import { sql } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { appliedMigration, expectedMigrationCount } from '../db/migrate.ts';
+import type { CoreDeps } from '../deps.ts';
+import { registry } from '../observability/metrics.ts';
+import { unauthorized } from './errors.ts';
+
+/** Other subsystems report here (identity provider, SMTP, storage); they never fail readiness. */
+export type HealthReporter = () => Promise<Record<string, unknown>>;
+
+export async function healthRoutes(
+  app: FastifyInstance,
+  deps: CoreDeps,
+  reporters: Record<string, HealthReporter> = {},
+) {
+  app.get(
+    '/health/live',
+    {
+      config: { permission: 'public' },
+      schema: { tags: ['health'], operationId: 'live', summary: 'The process is up' },
+    },
+    async () => ({ status: 'ok' }),
+  );
+
+  app.get(
+    '/health/ready',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['health'],
+        operationId: 'ready',
+        summary: 'Database reachable and migrations applied (503 otherwise)',
+      },
+    },
+    async (_request, reply) => {
+      const database: Record<string, unknown> = { kind: deps.db.kind, reachable: false };
+      let ready = false;
+      try {
+        await deps.db.root.execute(sql`select 1`);
+        database.reachable = true;
+        const applied = await appliedMigration(deps.db);
+        database.migrations = { applied: applied.count, expected: expectedMigrationCount() };
+        ready = applied.count >= expectedMigrationCount();
+      } catch (error) {
+        database.error = error instanceof Error ? error.message.slice(0, 200) : 'unreachable';
+      }
+      const others: Record<string, unknown> = {};
+      for (const [name, report] of Object.entries(reporters)) {
+        others[name] = await report().catch((e: unknown) => ({ status: 'error', error: String(e) }));
+      }
+      reply.code(ready ? 200 : 503);
+      return { status: ready ? 'ready' : 'not_ready', database, ...others };
+    },
+  );
+
+  app.get(
+    '/metrics',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['health'],
+        operationId: 'metrics',
+        summary: 'Prometheus metrics (Bearer METRICS_TOKEN when set)',
+      },
+    },
+    async (request, reply) => {
+      const token = deps.config.METRICS_TOKEN;
+      if (token && request.headers.authorization !== `Bearer ${token}`) throw unauthorized('METRICS_TOKEN required');
+      reply.type(registry.contentType);
+      return registry.metrics();
+    },
+  );
+}

@@ -1,0 +1,55 @@
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { buildApp, loggerOptions } from './app.ts';
+import type { Config } from './config.ts';
+import { type AppContext, createContext } from './context.ts';
+import { connectDatabase } from './core/db/connect.ts';
+import type { Database } from './core/db/database.ts';
+import { runMigrations } from './core/db/migrate.ts';
+import { bootstrap } from './modules/identity/index.ts';
+
+export interface Server {
+  app: FastifyInstance;
+  ctx: AppContext;
+  db: Database;
+  /** Stops accepting, finishes in-flight requests, closes the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Config → database → migrations → wiring → first-start bootstrap → app. Used by main.ts and by
+ * tests (which pass an already opened database).
+ */
+export async function createServer(
+  config: Config,
+  options: { db?: Database; logger?: FastifyServerOptions['logger'] } = {},
+): Promise<Server> {
+  const db =
+    options.db ??
+    (await connectDatabase({
+      databaseUrl: config.DATABASE_URL,
+      dataDir: config.dataDir,
+      poolMax: config.DATABASE_POOL_MAX,
+    }));
+  await runMigrations(db);
+  const ctx = await createContext(config, db);
+  const app = await buildApp(ctx, { logger: options.logger ?? loggerOptions(config.LOG_LEVEL, config.LOG_PRETTY) });
+  await bootstrap(
+    db,
+    { employees: ctx.employees, settings: ctx.settings },
+    { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD },
+    app.log,
+  );
+  await app.ready();
+  let closed = false;
+  return {
+    app,
+    ctx,
+    db,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await db.close();
+    },
+  };
+}
