@@ -18,6 +18,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
   }
+  interface FastifyInstance {
+    /** Every route with its declared permission (tests walk it; nothing else changes it). */
+    routeTable: Array<{ method: string; url: string; permission: PermissionDeclaration }>;
+  }
 }
 
 /** Routes registered by plugins we do not write (Swagger UI's assets); public by nature. */
@@ -53,15 +57,19 @@ export function requestContext(request: FastifyRequest): RequestContext {
  */
 export function registerAuthHooks(app: FastifyInstance, authenticator: Authenticator): void {
   app.decorateRequest('principal', null);
+  const routeTable: FastifyInstance['routeTable'] = [];
+  app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {
-    const declared = route.config?.permission;
-    if (declared) return;
-    // CORS preflight (OPTIONS) carries no credentials by definition.
-    if (route.method === 'OPTIONS' || FRAMEWORK_PUBLIC_PREFIXES.some((p) => route.url.startsWith(p))) {
-      route.config = { ...route.config, permission: 'public' };
-      return;
+    let permission = route.config?.permission;
+    if (!permission) {
+      // CORS preflight (OPTIONS) carries no credentials by definition.
+      if (route.method !== 'OPTIONS' && !FRAMEWORK_PUBLIC_PREFIXES.some((p) => route.url.startsWith(p))) {
+        throw new Error(`Route ${route.method} ${route.url} declares no permission (config.permission)`);
+      }
+      permission = 'public';
+      route.config = { ...route.config, permission };
     }
-    throw new Error(`Route ${route.method} ${route.url} declares no permission (config.permission)`);
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, permission });
   });
   app.addHook('onRequest', async (request) => {
     const permission = request.routeOptions.config.permission;
