@@ -1,0 +1,17 @@
+// Writes openapi.json from the route schemas (npm run openapi). A test fails when it is stale.
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { PGlite } from '@electric-sql/pglite';
+import { loadConfig } from '../config.ts';
+import { connectDatabase } from '../core/db/connect.ts';
+import { openApiText } from '../core/http/openapi-document.ts';
+import { createServer } from '../server.ts';
+
+const db = await connectDatabase({ dataDir: tmpdir(), pglite: await PGlite.create() });
+const server = await createServer(loadConfig({ LOG_LEVEL: 'silent', ADMIN_PASSWORD: 'openapi-generator-only' }), {
+  db,
+  logger: false,
+});
+writeFileSync(new URL('../../openapi.json', import.meta.url), openApiText(server.app));
+await server.close();
+console.log('openapi.json written');
