@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController
 import type { AppContext } from './context.ts';
 import { auditRoutes } from './core/audit/audit.routes.ts';
 import { registerAuthHooks } from './core/auth/auth-hook.ts';
+import { registerApiRateLimit } from './core/http/api-rate-limit.ts';
 import { registerErrorHandler } from './core/http/error-handler.ts';
 import { healthRoutes } from './core/http/health-routes.ts';
 import { registerIdempotency } from './core/http/idempotency.ts';
@@ -56,6 +57,7 @@ export async function buildApp(
   registerValidation(app);
   registerErrorHandler(app);
   registerAuthHooks(app, ctx.identity.identity);
+  registerApiRateLimit(app, ctx.core.db, config.RATE_LIMIT_PER_MINUTE);
   registerIdempotency(app, ctx.core.db);
 
   // One log line and one metric sample per request (Fastify's own two lines are off).
