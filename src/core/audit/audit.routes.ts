@@ -2,11 +2,10 @@ import type { Static } from '@sinclair/typebox';
 import { and, desc, eq, gte, lt } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { auditLogs } from '../db/core.table.ts';
-import { countAll, planList } from '../db/list.ts';
+import { countAll, filterBound, planList } from '../db/list.ts';
 import type { CoreDeps } from '../deps.ts';
 import { notFound } from '../http/errors.ts';
 import { IdParams } from '../http/schemas.ts';
-import { filterInstant } from '../time.ts';
 import { AuditLogList, AuditLogListQuery, AuditLogResponse } from './audit.schemas.ts';
 
 type AuditRow = typeof auditLogs.$inferSelect;
@@ -68,8 +67,12 @@ export async function auditRoutes(app: FastifyInstance, deps: CoreDeps): Promise
       const query = request.query as Static<typeof AuditLogListQuery>;
       const tz = await deps.companyTimezone();
       const plan = planList(query, listSpec, [
-        query.occurred_at_from ? gte(auditLogs.occurredAt, filterInstant(query.occurred_at_from, tz)) : undefined,
-        query.occurred_at_to ? lt(auditLogs.occurredAt, filterInstant(query.occurred_at_to, tz)) : undefined,
+        query.occurred_at_from
+          ? gte(auditLogs.occurredAt, filterBound('occurred_at_from', query.occurred_at_from, tz))
+          : undefined,
+        query.occurred_at_to
+          ? lt(auditLogs.occurredAt, filterBound('occurred_at_to', query.occurred_at_to, tz))
+          : undefined,
       ]);
       const db = deps.db.q;
       const [rows, [count]] = await Promise.all([

@@ -1,5 +1,6 @@
 import { type AnyColumn, and, asc, desc, eq, gte, ilike, lt, lte, or, type SQL, sql } from 'drizzle-orm';
 import { validationError } from '../http/errors.ts';
+import { filterInstant } from '../time.ts';
 
 export interface ListQueryInput {
   skip: number;
@@ -45,9 +46,15 @@ export function likePattern(text: string): string {
 
 /**
  * Turns the validated list query into WHERE and ORDER BY. Extra conditions (record-level rules,
- * custom filters) are passed in by the repository and ANDed in.
+ * custom filters) are passed in by the repository and ANDed in. A timestamp range reads its
+ * query text as an instant, a bare date as midnight in `options.timeZone` (the company zone).
  */
-export function planList(query: ListQueryInput, spec: ListSpec, extra: Array<SQL | undefined> = []): ListPlan {
+export function planList(
+  query: ListQueryInput,
+  spec: ListSpec,
+  extra: Array<SQL | undefined> = [],
+  options: { timeZone?: string } = {},
+): ListPlan {
   const conditions: Array<SQL | undefined> = [...extra];
   if (query.search) {
     const pattern = likePattern(query.search);
@@ -58,8 +65,8 @@ export function planList(query: ListQueryInput, spec: ListSpec, extra: Array<SQL
     if (value !== undefined) conditions.push(eq(column, value));
   }
   for (const [name, { column, kind }] of Object.entries(spec.ranges ?? {})) {
-    const from = query[`${name}_from`];
-    const to = query[`${name}_to`];
+    const from = rangeBound(`${name}_from`, query[`${name}_from`], kind, options.timeZone);
+    const to = rangeBound(`${name}_to`, query[`${name}_to`], kind, options.timeZone);
     if (from !== undefined) conditions.push(gte(column, from));
     if (to !== undefined) conditions.push(kind === 'date' ? lte(column, to) : lt(column, to));
   }
@@ -69,6 +76,35 @@ export function planList(query: ListQueryInput, spec: ListSpec, extra: Array<SQL
     skip: query.skip,
     limit: query.limit,
   };
+}
+
+/**
+ * A timestamp filter's text as an instant (a bare date: midnight in `timeZone`). 422 naming the
+ * field for a date or time that does not exist (`2024-02-30`, `T25:61`), which a pattern lets pass.
+ */
+export function filterBound(field: string, value: string, timeZone: string): Date {
+  const instant = filterInstant(value, timeZone);
+  if (Number.isNaN(instant.getTime()) || !isCalendarDate(value.slice(0, 10))) {
+    throw validationError(field, 'is not a valid date or ISO timestamp');
+  }
+  return instant;
+}
+
+function isCalendarDate(text: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match) return false;
+  const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const probe = new Date(Date.UTC(y, m - 1, d));
+  return probe.getUTCMonth() === m - 1 && probe.getUTCDate() === d;
+}
+
+/** Query text → the value a range compares with: timestamp columns want a Date, not a string. */
+function rangeBound(field: string, value: unknown, kind: 'date' | 'timestamp', timeZone?: string): unknown {
+  if (kind !== 'timestamp' || typeof value !== 'string') return value;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value) && !timeZone) {
+    throw new Error('planList: a date in a timestamp range needs options.timeZone (the company time zone)');
+  }
+  return filterBound(field, value, timeZone ?? 'UTC');
 }
 
 function parseSort(sort: string, spec: ListSpec): SQL[] {

@@ -175,6 +175,9 @@ export class EmployeesService {
       if (values.roleId !== undefined && values.roleId !== before.roleId) {
         assertCanGrant(ctx.principal, await this.resolveRole(values.roleId, false));
       }
+      if (ctx.principal?.id === id && values.status === 'inactive' && before.status !== 'inactive') {
+        throw validationError('status', 'you cannot deactivate your own account', 'cannot_deactivate_self');
+      }
       EmployeesService.checkRules({ ...before, ...values });
       if (values.reportsTo && values.reportsTo !== before.reportsTo)
         await this.checkReportingLine(id, values.reportsTo);

@@ -7,7 +7,9 @@ export type RoleRow = typeof roles.$inferSelect;
 export type RoleInsert = typeof roles.$inferInsert;
 export type RoleWithCount = RoleRow & { employee_count: number };
 
-const employeeCount = sql<number>`(select count(*) from ${employees} where ${employees.roleId} = ${roles.id})`
+// Qualified by hand: in a query on roles alone Drizzle renders columns unqualified, and a bare "id"
+// inside the subquery would mean employees.id.
+const employeeCount = sql<number>`(select count(*) from ${employees} where ${employees}.role_id = ${roles}.id)`
   .mapWith(Number)
   .as('employee_count');
 

@@ -19,10 +19,10 @@ export async function identityRoutes(
   const app = typed(fastify);
   const { identity, employees } = deps;
 
-  /** The `user` object of token responses and the permission part of /me. */
+  /** The `user` object of token responses and the permission part of /me (one query when signed in). */
   async function authUser(employeeId: string, request: FastifyRequest) {
     const employee = await employees.get(employeeId);
-    const access = await employees.findAccess(employeeId);
+    const permissions = request.principal?.permissions ?? (await employees.findAccess(employeeId))?.permissions ?? [];
     const role = employee.role;
     return {
       employee,
@@ -34,7 +34,7 @@ export async function identityRoutes(
         last_name: employee.lastName,
         role,
         roles: role ? [role] : [],
-        permissions: [...new Set(request.principal?.permissions ?? access?.permissions ?? [])].sort(),
+        permissions: [...new Set(permissions)].sort(),
       },
     };
   }
@@ -125,6 +125,10 @@ export async function identityRoutes(
         summary: 'Sign out: revokes the given refresh token',
         body: Type.Optional(s.LogoutBody),
         response: { 200: s.LogoutResponse },
+      },
+      // The body is optional (nothing to revoke, e.g. oidc); Ajv would reject a missing body as "must be object".
+      preValidation: async (request) => {
+        if (request.body === undefined) request.body = {};
       },
     },
     async (request) => {
