@@ -58,7 +58,7 @@ export async function buildApp(
   registerErrorHandler(app);
   registerAuthHooks(app, ctx.identity.identity);
   registerApiRateLimit(app, ctx.core.db, config.RATE_LIMIT_PER_MINUTE);
-  registerIdempotency(app, ctx.core.db);
+  registerIdempotency(app, ctx.core.db, config.REQUEST_TIMEOUT_MS + 30_000);
 
   // One log line and one metric sample per request (Fastify's own two lines are off).
   app.addHook('onResponse', async (request, reply) => {

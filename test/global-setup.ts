@@ -11,6 +11,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     pgliteTemplate: string;
     pgTemplate: string;
+    /** Test databases of this run start with it; teardown drops only those. */
+    pgTestPrefix: string;
   }
 }
 
@@ -32,14 +34,16 @@ export default async function setup(project: TestProject) {
     const db = await connectDatabase({ databaseUrl: templateUrl, dataDir: dir });
     await runMigrations(db);
     await db.close();
+    const prefix = `wm_test_${process.pid}_`;
     project.provide('pgTemplate', name);
+    project.provide('pgTestPrefix', prefix);
     project.provide('pgliteTemplate', '');
     return async () => {
       const cleanup = new pg.Client({ connectionString: url });
       await cleanup.connect();
       const { rows } = await cleanup.query<{ datname: string }>(
-        `select datname from pg_database where datname like 'wm_test_%' or datname = $1`,
-        [name],
+        `select datname from pg_database where starts_with(datname, $1) or datname = $2`,
+        [prefix, name],
       );
       for (const row of rows) await cleanup.query(`drop database if exists ${row.datname} with (force)`);
       await cleanup.end();
@@ -54,6 +58,7 @@ export default async function setup(project: TestProject) {
   await db.close();
   project.provide('pgliteTemplate', file);
   project.provide('pgTemplate', '');
+  project.provide('pgTestPrefix', '');
 }
 
 export function withDatabase(url: string, database: string): string {

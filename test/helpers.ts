@@ -20,7 +20,7 @@ export async function freshDatabase(): Promise<{ db: Database; url?: string }> {
   const pgTemplate = inject('pgTemplate');
   const base = process.env.TEST_DATABASE_URL;
   if (pgTemplate && base) {
-    const name = `wm_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+    const name = `${inject('pgTestPrefix')}${randomUUID().replace(/-/g, '').slice(0, 12)}`;
     const admin = new pg.Client({ connectionString: base });
     await admin.connect();
     // CREATE DATABASE … TEMPLATE fails while another copy of the same template is starting; retry.

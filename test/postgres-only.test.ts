@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { connectDatabase } from '../src/core/db/connect.ts';
 import type { Database } from '../src/core/db/database.ts';
 import { expectedMigrationCount } from '../src/core/db/migrate.ts';
@@ -140,7 +140,7 @@ describe.runIf(BASE_URL)('several instances on one PostgreSQL', () => {
 
   it('migrates an empty database once when two instances start together', async () => {
     if (!BASE_URL) throw new Error('unreachable');
-    const name = `wm_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+    const name = `${inject('pgTestPrefix')}${randomUUID().replace(/-/g, '').slice(0, 12)}`;
     const admin = new pg.Client({ connectionString: BASE_URL });
     await admin.connect();
     try {

@@ -55,11 +55,19 @@ export function todayIn(timeZone: string, now = new Date()): string {
   return `${parts.year}-${parts.month}-${parts.day}`;
 }
 
-export function isValidTimeZone(timeZone: string): boolean {
+/**
+ * The standard spelling of an IANA time zone name (`europe/berlin` → `Europe/Berlin`), or null.
+ * Offsets such as `+01:00`, which newer Node versions accept, are not zone names.
+ */
+export function canonicalTimeZone(timeZone: string): string | null {
+  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(timeZone)) return null;
   try {
-    formatter(timeZone);
-    return true;
+    return formatter(timeZone).resolvedOptions().timeZone;
   } catch {
-    return false;
+    return null;
   }
+}
+
+export function isValidTimeZone(timeZone: string): boolean {
+  return canonicalTimeZone(timeZone) !== null;
 }

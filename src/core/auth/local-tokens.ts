@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { asc, isNull } from 'drizzle-orm';
+import { asc, isNull, sql } from 'drizzle-orm';
 import { exportJWK, generateKeyPair, importJWK, type JWK, jwtVerify, type KeyObject, SignJWT } from 'jose';
 import { v7 as uuidv7 } from 'uuid';
 import { signingKeys } from '../db/core.table.ts';
@@ -35,13 +35,18 @@ export class LocalTokenService {
     private readonly ttlSeconds: number,
   ) {}
 
-  /** Creates the first key pair when there is none; concurrent starts settle on the oldest key. */
+  /**
+   * Creates the first key pair when there is none. Check and insert run in one transaction under
+   * an advisory lock, so instances starting together on an empty database create exactly one key.
+   */
   async init(): Promise<void> {
-    const existing = await this.db.root.select().from(signingKeys).where(isNull(signingKeys.retiredAt)).limit(1);
-    if (existing.length === 0) {
+    await this.db.transaction(async () => {
+      if (this.db.kind === 'postgres') await this.db.q.execute(sql`select pg_advisory_xact_lock(727004)`);
+      const existing = await this.db.q.select().from(signingKeys).where(isNull(signingKeys.retiredAt)).limit(1);
+      if (existing.length > 0) return;
       const { privateKey, publicKey } = await generateKeyPair(ALGORITHM, { extractable: true, crv: 'Ed25519' });
       const kid = uuidv7();
-      await this.db.root
+      await this.db.q
         .insert(signingKeys)
         .values({
           kid,
@@ -50,7 +55,7 @@ export class LocalTokenService {
           publicJwk: { ...(await exportJWK(publicKey)), kid, alg: ALGORITHM, use: 'sig' },
         })
         .onConflictDoNothing();
-    }
+    });
     await this.reload();
   }
 

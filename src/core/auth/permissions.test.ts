@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { coversAll, grants, hasPermission, isValidPermission, PERMISSION_CATALOG } from './permissions.ts';
+import {
+  coversAll,
+  coversPrivileged,
+  grants,
+  hasPermission,
+  isValidPermission,
+  PERMISSION_CATALOG,
+} from './permissions.ts';
 
 describe('grants', () => {
   it('lets "*" match every key', () => {
@@ -100,5 +107,16 @@ describe('coversAll', () => {
     expect(coversAll(['backoffice.*'], ['employees.read'])).toBe(false);
     expect(coversAll(['backoffice.*'], ['backoffice.crm.read', 'employees.read'])).toBe(false);
     expect(coversAll([], ['employees.read'])).toBe(false);
+  });
+});
+
+describe('coversPrivileged', () => {
+  it('requires * for * and the holder of each privileged write key, nothing else', () => {
+    expect(coversPrivileged(['employees.*'], ['employees.read', 'backoffice.*', 'admin.audit.read'])).toBe(true);
+    expect(coversPrivileged(['employees.*'], ['*'])).toBe(false);
+    expect(coversPrivileged(['employees.*'], ['admin.roles.write'])).toBe(false);
+    expect(coversPrivileged(['employees.*'], ['admin.*'])).toBe(false);
+    expect(coversPrivileged(['admin.roles'], ['admin.roles.write'])).toBe(true);
+    expect(coversPrivileged(['*'], ['*'])).toBe(true);
   });
 });

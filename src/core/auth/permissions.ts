@@ -81,3 +81,22 @@ export function coversAll(granted: readonly string[], requested: readonly string
   }
   return true;
 }
+
+/** Keys that confer control over the system itself: whoever holds them can widen any access. */
+const PRIVILEGED_KEYS = ['admin.roles.write', 'admin.settings.write', 'admin.system.write', 'admin.integrations.write'];
+
+/**
+ * Whether someone holding `granted` may give a person a role holding `requested`, or manage the
+ * account of a person holding it. HR hands out business roles every day, so only `*` and the
+ * privileged keys must be covered: nobody makes themself or a friend an administrator.
+ */
+export function coversPrivileged(granted: readonly string[], requested: readonly string[]): boolean {
+  if (granted.includes('*')) return true;
+  for (const key of requested) {
+    if (key === '*') return false;
+    for (const privileged of PRIVILEGED_KEYS) {
+      if (grants(key, privileged) && !hasPermission(granted, privileged)) return false;
+    }
+  }
+  return true;
+}

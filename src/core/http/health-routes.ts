@@ -1,9 +1,16 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { appliedMigration, expectedMigrationCount } from '../db/migrate.ts';
 import type { CoreDeps } from '../deps.ts';
 import { registry } from '../observability/metrics.ts';
 import { unauthorized } from './errors.ts';
+
+/** Constant-time comparison (hashing first makes the lengths equal). */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
 
 /** Other subsystems report here (identity provider, SMTP, storage); they never fail readiness. */
 export type HealthReporter = () => Promise<Record<string, unknown>>;
@@ -32,7 +39,7 @@ export async function healthRoutes(
         summary: 'Database reachable and migrations applied (503 otherwise)',
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       const database: Record<string, unknown> = { kind: deps.db.kind, reachable: false };
       let ready = false;
       try {
@@ -42,7 +49,9 @@ export async function healthRoutes(
         database.migrations = { applied: applied.count, expected: expectedMigrationCount() };
         ready = applied.count >= expectedMigrationCount();
       } catch (error) {
-        database.error = error instanceof Error ? error.message.slice(0, 200) : 'unreachable';
+        // The details go to the log; the public body only says what failed.
+        request.log.warn({ err: error }, 'readiness check failed');
+        database.error = database.reachable ? 'migration state unreadable' : 'unreachable';
       }
       const others: Record<string, unknown> = {};
       for (const [name, report] of Object.entries(reporters)) {
@@ -65,7 +74,9 @@ export async function healthRoutes(
     },
     async (request, reply) => {
       const token = deps.config.METRICS_TOKEN;
-      if (token && request.headers.authorization !== `Bearer ${token}`) throw unauthorized('METRICS_TOKEN required');
+      if (token && !sameSecret(request.headers.authorization ?? '', `Bearer ${token}`)) {
+        throw unauthorized('METRICS_TOKEN required');
+      }
       reply.type(registry.contentType);
       return registry.metrics();
     },

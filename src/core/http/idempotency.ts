@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq, lt, or } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { idempotencyKeys } from '../db/core.table.ts';
 import type { Database } from '../db/database.ts';
@@ -32,19 +32,22 @@ function requestHash(request: FastifyRequest): string {
  * Idempotency-Key on POST (SPEC 1): the first request claims (principal, route, key) by inserting a
  * row; a replay gets the stored status and body; the same key with another body is 422; a replay
  * while the first still runs is 409. Runs after authentication and validation, so a rejected
- * request claims nothing. Server errors release the claim so the client can retry.
+ * request claims nothing. Server errors release the claim so the client can retry; a claim whose
+ * request died without answering is released once it is older than `runningTimeoutMs`.
+ * Only signed-in callers: the public POSTs (login, refresh) answer with tokens, which must never
+ * be stored or replayed.
  */
-export function registerIdempotency(app: FastifyInstance, db: Database): void {
+export function registerIdempotency(app: FastifyInstance, db: Database, runningTimeoutMs: number): void {
   app.decorateRequest('idempotencyClaim', null);
 
   app.addHook('preHandler', async (request, reply) => {
     if (request.method !== 'POST') return;
     const key = request.headers['idempotency-key'];
-    if (key === undefined) return;
+    if (key === undefined || !request.principal) return;
     if (typeof key !== 'string' || key.length < 1 || key.length > 255) {
       throw validationError('Idempotency-Key', 'must be 1–255 characters');
     }
-    const principalId = request.principal?.id ?? `anon:${request.ip}`;
+    const principalId = request.principal.id;
     const route = `${request.method} ${request.url.split('?')[0]}`;
     const hash = requestHash(request);
     const where = and(
@@ -54,7 +57,18 @@ export function registerIdempotency(app: FastifyInstance, db: Database): void {
     );
     await db.root
       .delete(idempotencyKeys)
-      .where(and(where, lt(idempotencyKeys.createdAt, new Date(Date.now() - TTL_MS))));
+      .where(
+        and(
+          where,
+          or(
+            lt(idempotencyKeys.createdAt, new Date(Date.now() - TTL_MS)),
+            and(
+              eq(idempotencyKeys.state, 'running'),
+              lt(idempotencyKeys.createdAt, new Date(Date.now() - runningTimeoutMs)),
+            ),
+          ),
+        ),
+      );
     const inserted = await db.root
       .insert(idempotencyKeys)
       .values({ principalId, route, key, requestHash: hash })

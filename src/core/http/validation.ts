@@ -45,13 +45,18 @@ export function registerValidation(app: FastifyInstance): void {
   });
 }
 
+/** Secrets are taken byte for byte: a password may begin or end with a space. */
+const UNTRIMMED_FIELDS = /password|secret|token/;
+
 function trimStrings(value: Record<string, unknown> | unknown[]): void {
   const entries: Array<[string | number, unknown]> = Array.isArray(value)
     ? value.map((v, i) => [i, v])
     : Object.entries(value);
   for (const [key, item] of entries) {
-    if (typeof item === 'string') (value as Record<string | number, unknown>)[key] = item.trim();
-    else if (item && typeof item === 'object') trimStrings(item as Record<string, unknown>);
+    if (typeof item === 'string') {
+      if (typeof key === 'string' && UNTRIMMED_FIELDS.test(key)) continue;
+      (value as Record<string | number, unknown>)[key] = item.trim();
+    } else if (item && typeof item === 'object') trimStrings(item as Record<string, unknown>);
   }
 }
 

@@ -2,14 +2,14 @@ import type { Static } from '@sinclair/typebox';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditWriter } from '../../core/audit/audit.writer.ts';
 import { auditView, diffChanges, snapshotChanges } from '../../core/audit/changes.ts';
-import { coversAll } from '../../core/auth/permissions.ts';
+import { coversPrivileged } from '../../core/auth/permissions.ts';
 import type { Principal, RequestContext } from '../../core/auth/principal.ts';
 import type { Database } from '../../core/db/database.ts';
 import type { ListQueryInput, Page } from '../../core/db/list.ts';
 import { nextSequenceValue } from '../../core/db/sequences.ts';
 import { forbidden, notFound, validationError } from '../../core/http/errors.ts';
 import type { PreconditionCheck } from '../../core/http/etag.ts';
-import { isValidTimeZone } from '../../core/time.ts';
+import { canonicalTimeZone } from '../../core/time.ts';
 import type { EmployeeInsert, EmployeeRow, EmployeesRepository, EmployeeWithRefs } from './employees.repository.ts';
 import type { EmployeeCreate, EmployeeUpdate } from './employees.schemas.ts';
 import type { RoleRow, RolesRepository } from './roles.repository.ts';
@@ -62,11 +62,14 @@ function toColumns(input: Record<string, unknown>): Partial<EmployeeInsert> {
   return values as Partial<EmployeeInsert>;
 }
 
-/** Nobody hands out, or takes over an account holding, more permissions than they hold. */
+/** Nobody hands out, or takes over an account holding, administrative power they do not hold. */
 function assertCanGrant(principal: Principal | null, role: Pick<RoleRow, 'name' | 'permissions'> | null): void {
   if (!principal || !role) return;
-  if (!coversAll(principal.permissions, role.permissions)) {
-    throw forbidden(`The role ${role.name} holds permissions you do not have`, 'role_exceeds_own_permissions');
+  if (!coversPrivileged(principal.permissions, role.permissions)) {
+    throw forbidden(
+      `The role ${role.name} holds administrative permissions you do not have`,
+      'role_exceeds_own_permissions',
+    );
   }
 }
 
@@ -123,13 +126,18 @@ export class EmployeesService {
     return role;
   }
 
-  private static checkRules(merged: { hireDate?: string | null; terminationDate?: string | null; timezone?: string }) {
+  private static checkRules(merged: { hireDate?: string | null; terminationDate?: string | null }) {
     if (merged.hireDate && merged.terminationDate && merged.terminationDate < merged.hireDate) {
       throw validationError('termination_date', 'must be on or after hire_date');
     }
-    if (merged.timezone !== undefined && !isValidTimeZone(merged.timezone)) {
-      throw validationError('timezone', 'is not an IANA time zone');
-    }
+  }
+
+  /** Stores time zones in their standard spelling; rejects what is not an IANA name. */
+  private static normalizeTimeZone(values: Partial<EmployeeInsert>): void {
+    if (values.timezone === undefined) return;
+    const canonical = canonicalTimeZone(values.timezone);
+    if (!canonical) throw validationError('timezone', 'is not an IANA time zone (e.g. Europe/Berlin)');
+    values.timezone = canonical;
   }
 
   async create(
@@ -141,6 +149,7 @@ export class EmployeesService {
       const role = await this.resolveRole(input.role_id, true);
       assertCanGrant(ctx.principal, role);
       const values = { ...toColumns(input), ...extra, roleId: role?.id ?? null };
+      EmployeesService.normalizeTimeZone(values);
       EmployeesService.checkRules(values);
       const row = await this.deps.employees.insert({
         ...values,
@@ -178,6 +187,7 @@ export class EmployeesService {
       if (ctx.principal?.id === id && values.status === 'inactive' && before.status !== 'inactive') {
         throw validationError('status', 'you cannot deactivate your own account', 'cannot_deactivate_self');
       }
+      EmployeesService.normalizeTimeZone(values);
       EmployeesService.checkRules({ ...before, ...values });
       if (values.reportsTo && values.reportsTo !== before.reportsTo)
         await this.checkReportingLine(id, values.reportsTo);

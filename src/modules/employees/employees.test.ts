@@ -739,6 +739,27 @@ describe('privilege rules', () => {
     expect(res.json().role).toEqual({ id: manager, name: 'Manager' });
   });
 
+  it('lets a plain HR role (employees.* only) hand out business roles but not administrative ones', async () => {
+    const plainHr = await t.userWith(['employees.*']);
+    const created = await createEmployee({}, plainHr.token);
+    expect(created.role.name).toBe('Employee');
+    const manager = (await roleByName('Manager')).id;
+    const promoted = await t.request('PATCH', `/api/employees/${created.id}`, {
+      token: plainHr.token,
+      body: { role_id: manager },
+    });
+    expect(promoted.statusCode).toBe(200);
+    expect(promoted.json().role.name).toBe('Manager');
+    const roleAdmin = await t.request('POST', '/api/roles', {
+      body: { name: `role-admins-${Date.now()}`, permissions: ['admin.roles.write', 'admin.roles.read'] },
+    });
+    const refused = await t.request('PATCH', `/api/employees/${created.id}`, {
+      token: plainHr.token,
+      body: { role_id: roleAdmin.json().id },
+    });
+    expectProblem(refused, 403);
+  });
+
   it('forbids a user without * to assign the Admin role', async () => {
     const email = emailFor();
     const create = await t.request('POST', '/api/employees', {
@@ -788,5 +809,18 @@ describe('privilege rules', () => {
       body: { password: 'a-long-enough-password' },
     });
     expect(ok.statusCode).toBe(204);
+  });
+});
+
+describe('time zones', () => {
+  it('stores IANA names in their standard spelling and refuses offsets', async () => {
+    const lower = await createEmployee({ timezone: 'europe/berlin' });
+    expect(lower.timezone).toBe('Europe/Berlin');
+    for (const timezone of ['+01:00', '-05:30', 'Mars/Olympus_Mons', 'UTC+1']) {
+      const res = await t.request('POST', '/api/employees', {
+        body: { first_name: 'Zone', last_name: 'Test', email: emailFor('tz'), timezone },
+      });
+      expect(expectProblem(res, 422).errors, timezone).toEqual([expect.objectContaining({ field: 'timezone' })]);
+    }
   });
 });

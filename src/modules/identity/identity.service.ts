@@ -92,15 +92,19 @@ export class IdentityService implements Authenticator {
     return new Date(Date.now() - this.config.loginFailureWindowMinutes * 60_000);
   }
 
+  /** 429 with the seconds until the oldest failure leaves the window, once the limit is reached. */
+  private async refuseWhenBlocked(key: string, detail: string): Promise<void> {
+    const failures = await this.repo.recentFailures(key, this.windowStart());
+    if (failures.count < this.config.loginMaxFailures) return;
+    const retryAt = (failures.oldest?.getTime() ?? Date.now()) + this.config.loginFailureWindowMinutes * 60_000;
+    throw tooManyRequests(Math.ceil((retryAt - Date.now()) / 1000), detail);
+  }
+
   async login(ctx: RequestContext, email: string, password: string): Promise<TokenPair> {
     const normalized = email.toLowerCase();
     const key = `${ctx.ipAddress ?? '-'}|${normalized}`;
     // Checked before any hashing: a blocked client costs one indexed count, not an argon2 run.
-    const failures = await this.repo.recentFailures(key, this.windowStart());
-    if (failures.count >= this.config.loginMaxFailures) {
-      const retryAt = (failures.oldest?.getTime() ?? Date.now()) + this.config.loginFailureWindowMinutes * 60_000;
-      throw tooManyRequests(Math.ceil((retryAt - Date.now()) / 1000), 'Too many failed logins; try again later');
-    }
+    await this.refuseWhenBlocked(key, 'Too many failed logins; try again later');
     const employee = await this.employees.findRowByEmail(normalized);
     const valid = await verifyPassword(employee?.passwordHash ?? null, password);
     if (!employee || !valid) {
@@ -213,8 +217,7 @@ export class IdentityService implements Authenticator {
       throw new AppError(409, 'no_local_password', 'This account signs in through single sign-on and has no password');
     }
     const key = `${ctx.ipAddress ?? '-'}|${employee.email}`;
-    const failures = await this.repo.recentFailures(key, this.windowStart());
-    if (failures.count >= this.config.loginMaxFailures) throw tooManyRequests(60, 'Too many failed attempts');
+    await this.refuseWhenBlocked(key, 'Too many failed attempts; try again later');
     if (!(await verifyPassword(employee.passwordHash, currentPassword))) {
       await this.repo.recordFailure(key, this.windowStart());
       throw validationError('current_password', 'is wrong', 'wrong_password');

@@ -130,3 +130,16 @@ describe('Idempotency-Key on POST', () => {
     expect(await departmentsNamed(name)).toBe(2);
   });
 });
+
+describe('Idempotency-Key on public POSTs', () => {
+  it('is ignored on login, so issued tokens are never stored or replayed', async () => {
+    const body = { email: ADMIN_EMAIL, password: ADMIN_PASSWORD };
+    const headers = { 'idempotency-key': 'login-once' };
+    const first = await t.request('POST', '/api/auth/login', { token: null, body, headers });
+    const second = await t.request('POST', '/api/auth/login', { token: null, body, headers });
+    expect(first.statusCode).toBe(200);
+    expect(second.statusCode).toBe(200);
+    expect(second.headers['idempotent-replayed']).toBeUndefined();
+    expect(second.json().refresh_token).not.toBe(first.json().refresh_token);
+  });
+});
