@@ -7,6 +7,7 @@ import pg from 'pg';
 import * as schema from '../../schema.ts';
 import { instrumentPool } from '../observability/db-metrics.ts';
 import { Database, type Drizzle } from './database.ts';
+import { nameRepeatedStatements } from './statement-cache.ts';
 
 // Dates and timestamps: keep `date` columns as 'YYYY-MM-DD' strings (no local-time shifting).
 pg.types.setTypeParser(1082, (v: string) => v);
@@ -30,6 +31,7 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
     pool.on('error', () => {
       // An idle client lost its connection; the pool replaces it. Queries report their own errors.
     });
+    pool.on('connect', nameRepeatedStatements);
     instrumentPool(pool);
     const db = drizzlePg(pool, { schema }) as unknown as Drizzle;
     return new Database('postgres', db, { pool }, () => pool.end());

@@ -20,7 +20,7 @@ export const auditLogs = pgTable(
     requestId: text('request_id'),
   },
   (t) => [
-    index('audit_logs_occurred_at_idx').on(t.occurredAt.desc(), t.id.desc()),
+    index('audit_logs_occurred_at_idx').on(t.occurredAt, t.id),
     index('audit_logs_resource_idx').on(t.resourceType, t.resourceId),
     index('audit_logs_actor_idx').on(t.actorId),
   ],

@@ -9,15 +9,15 @@ import { ifMatch, type PreconditionCheck, setEtag } from './etag.ts';
 import { IdParams } from './schemas.ts';
 
 /** What a resource service offers for the standard routes of SPEC 1 ("Resource shape"). */
-export interface CrudService<R extends { id: string; version: number }, C, U> {
-  list(query: never): Promise<Page<R>>;
+export interface CrudService<R extends { id: string; version: number }, C, U, L = R> {
+  list(query: never): Promise<Page<L>>;
   get(id: string, ctx: RequestContext): Promise<R>;
   create(ctx: RequestContext, input: C): Promise<R>;
   update(ctx: RequestContext, id: string, input: U, precondition: PreconditionCheck): Promise<R>;
   delete(ctx: RequestContext, id: string, precondition: PreconditionCheck): Promise<void>;
 }
 
-export interface CrudOptions<R extends { id: string; version: number }, C, U> {
+export interface CrudOptions<R extends { id: string; version: number }, C, U, L = R> {
   /** `/api/departments` */
   path: string;
   tag: string;
@@ -25,8 +25,10 @@ export interface CrudOptions<R extends { id: string; version: number }, C, U> {
   names: [string, string];
   permissions: { read: PermissionDeclaration; write: PermissionDeclaration; delete: PermissionDeclaration };
   schemas: { response: TSchema; list: TSchema; listQuery: TObject; create: TSchema; update: TSchema };
-  service: CrudService<R, C, U>;
+  service: CrudService<R, C, U, L>;
   toResponse(record: R, request: FastifyRequest): unknown;
+  /** For lists whose items are not the record type (e.g. rows already shaped by SQL). */
+  toListItem?(item: L, request: FastifyRequest): unknown;
   descriptions?: { list?: string; create?: string; update?: string; delete?: string };
 }
 
@@ -34,9 +36,9 @@ export interface CrudOptions<R extends { id: string; version: number }, C, U> {
  * Registers list, create, get, PUT/PATCH (both partial) and DELETE for one resource, the same way
  * everywhere: 201 + Location on create, ETag on reads and writes, If-Match on changes, 204 on delete.
  */
-export function registerCrudRoutes<R extends { id: string; version: number }, C, U>(
+export function registerCrudRoutes<R extends { id: string; version: number }, C, U, L = R>(
   fastify: FastifyInstance,
-  o: CrudOptions<R, C, U>,
+  o: CrudOptions<R, C, U, L>,
 ): void {
   const app = typed(fastify);
   const [one, many] = o.names;
@@ -59,7 +61,8 @@ export function registerCrudRoutes<R extends { id: string; version: number }, C,
     },
     async (request) => {
       const page = await o.service.list(request.query as never);
-      return { ...page, items: page.items.map((r) => o.toResponse(r, request)) };
+      const toItem = o.toListItem ?? (o.toResponse as unknown as (item: L, request: FastifyRequest) => unknown);
+      return { ...page, items: page.items.map((item) => toItem(item, request)) };
     },
   );
 

@@ -1,7 +1,7 @@
 import { hasPermission } from '../../core/auth/permissions.ts';
 import type { Principal } from '../../core/auth/principal.ts';
 import type { DepartmentWithRefs } from './departments.repository.ts';
-import type { EmployeeWithRefs } from './employees.repository.ts';
+import type { EmployeeListRow, EmployeeWithRefs } from './employees.repository.ts';
 import { PERSONAL_FIELDS } from './employees.schemas.ts';
 import type { RoleWithCount } from './roles.repository.ts';
 
@@ -48,6 +48,13 @@ export function toEmployeeResponse(e: EmployeeWithRefs, viewer: Principal | null
   };
   if (!canSeePersonalFields(viewer, e.id)) for (const field of PERSONAL_FIELDS) response[field] = null;
   return response;
+}
+
+/** A list row (already in the response shape) with personal fields masked for this viewer. */
+export function maskListRow(row: EmployeeListRow, viewer: Principal | null): EmployeeListRow {
+  if (canSeePersonalFields(viewer, row.id)) return row;
+  for (const field of PERSONAL_FIELDS) row[field] = null;
+  return row;
 }
 
 export function toDepartmentResponse(d: DepartmentWithRefs) {

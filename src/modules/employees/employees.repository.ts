@@ -1,5 +1,5 @@
 import { and, desc, eq, type SQL, sql } from 'drizzle-orm';
-import type { Database } from '../../core/db/database.ts';
+import type { Database, Drizzle } from '../../core/db/database.ts';
 import { countAll, type ListQueryInput, type Page, planList } from '../../core/db/list.ts';
 import { departments, employees, roles } from './employees.table.ts';
 
@@ -18,6 +18,42 @@ export interface EmployeeAccess {
   roleId: string | null;
   roleName: string | null;
   permissions: string[] | null;
+}
+
+/** ISO 8601 in UTC with milliseconds, the same text from both drivers (they parse timestamps differently). */
+const iso = (column: string) =>
+  `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as ${column.split('.')[1]}`;
+
+/** The employee response's columns in SQL; dates and timestamps as text so no driver shifts them. */
+const LIST_COLUMNS = sql.raw(`
+  employees.id, employees.employee_code, employees.sso_subject, employees.first_name, employees.last_name,
+  employees.gender, employees.birth_date::text as birth_date, employees.nationality, employees.photo_url,
+  employees.bio, employees.email, employees.phone, employees.address_street, employees.address_zip,
+  employees.address_city, employees.address_country, employees.department_id, employees.role_id,
+  employees.reports_to, employees.employment_type, employees.hire_date::text as hire_date,
+  employees.termination_date::text as termination_date, employees.status, employees.timezone,
+  employees.language, employees.theme, employees.notifications_enabled, employees.matrix_username,
+  ${iso('employees.last_login')}, ${iso('employees.created_at')}, ${iso('employees.updated_at')},
+  case when departments.id is null then null
+    else json_build_object('id', departments.id, 'name', departments.name, 'code', departments.code) end as department,
+  case when roles.id is null then null else json_build_object('id', roles.id, 'name', roles.name) end as role`);
+
+/** One item of GET /api/employees as SQL returns it (personal fields not yet masked). */
+export type EmployeeListRow = Record<string, unknown> & { id: string };
+
+function selectAccess(db: Drizzle) {
+  return db
+    .select({
+      id: employees.id,
+      email: employees.email,
+      employeeCode: employees.employeeCode,
+      status: employees.status,
+      roleId: employees.roleId,
+      roleName: roles.name,
+      permissions: roles.permissions,
+    })
+    .from(employees)
+    .leftJoin(roles, eq(roles.id, employees.roleId));
 }
 
 const fullName = sql`(${employees.firstName} || ' ' || ${employees.lastName})`;
@@ -50,10 +86,23 @@ const listSpec = {
 
 /** The only place that builds SQL for employees. */
 export class EmployeesRepository {
-  constructor(private readonly db: Database) {}
+  // Built once: the hot paths (every /me, every read by id, every principal load) skip query
+  // building and, on PostgreSQL, parsing. They run on the root handle, so never inside a transaction.
+  private readonly byIdPrepared;
+  private readonly accessPrepared;
 
-  private selectWithRefs() {
-    return this.db.q
+  constructor(private readonly db: Database) {
+    this.byIdPrepared = this.selectWithRefs(db.root)
+      .where(eq(employees.id, sql.placeholder('id')))
+      .limit(1)
+      .prepare('employee_by_id');
+    this.accessPrepared = selectAccess(db.root)
+      .where(eq(employees.id, sql.placeholder('id')))
+      .prepare('employee_access');
+  }
+
+  private selectWithRefs(db = this.db.q) {
+    return db
       .select({
         employee: employees,
         department: { id: departments.id, name: departments.name, code: departments.code },
@@ -72,17 +121,27 @@ export class EmployeesRepository {
     return { ...row.employee, department: row.department, role: row.role };
   }
 
-  async list(query: ListQueryInput): Promise<Page<EmployeeWithRefs>> {
+  /**
+   * A page of employees already in the API's shape (snake_case, embedded department and role
+   * built by PostgreSQL): the list is the hottest read, and skipping the ORM's row mapping more
+   * than doubles its throughput. Single reads keep the typed Drizzle path.
+   */
+  async listResponses(query: ListQueryInput): Promise<Page<EmployeeListRow>> {
     const plan = planList(query, listSpec);
+    const where = plan.where ? sql`where ${plan.where}` : sql``;
     const [rows, [count]] = await Promise.all([
-      this.selectWithRefs()
-        .where(plan.where)
-        .orderBy(...plan.orderBy)
-        .offset(plan.skip)
-        .limit(plan.limit),
+      this.db.q.execute(sql`
+        select ${LIST_COLUMNS}
+        from ${employees}
+        left join ${departments} on ${departments.id} = ${employees.departmentId}
+        left join ${roles} on ${roles.id} = ${employees.roleId}
+        ${where}
+        order by ${sql.join(plan.orderBy, sql`, `)}
+        offset ${plan.skip} limit ${plan.limit}`),
       this.db.q.select({ n: countAll }).from(employees).where(plan.where),
     ]);
-    return { items: rows.map(EmployeesRepository.flatten), total: count?.n ?? 0, skip: plan.skip, limit: plan.limit };
+    const items = (rows as unknown as { rows: EmployeeListRow[] }).rows;
+    return { items, total: count?.n ?? 0, skip: plan.skip, limit: plan.limit };
   }
 
   async findWithRefs(where: SQL): Promise<EmployeeWithRefs | null> {
@@ -90,8 +149,10 @@ export class EmployeesRepository {
     return row ? EmployeesRepository.flatten(row) : null;
   }
 
-  findById(id: string) {
-    return this.findWithRefs(eq(employees.id, id));
+  async findById(id: string): Promise<EmployeeWithRefs | null> {
+    if (this.db.inTransaction) return this.findWithRefs(eq(employees.id, id));
+    const [row] = await this.byIdPrepared.execute({ id });
+    return row ? EmployeesRepository.flatten(row) : null;
   }
 
   findByCode(code: string) {
@@ -158,19 +219,9 @@ export class EmployeesRepository {
 
   /** What authorization needs about an employee, in one indexed query. */
   async findAccess(id: string): Promise<EmployeeAccess | null> {
-    const [row] = await this.db.q
-      .select({
-        id: employees.id,
-        email: employees.email,
-        employeeCode: employees.employeeCode,
-        status: employees.status,
-        roleId: employees.roleId,
-        roleName: roles.name,
-        permissions: roles.permissions,
-      })
-      .from(employees)
-      .leftJoin(roles, eq(roles.id, employees.roleId))
-      .where(eq(employees.id, id));
+    const [row] = await (this.db.inTransaction
+      ? selectAccess(this.db.q).where(eq(employees.id, id))
+      : this.accessPrepared.execute({ id }));
     return row ?? null;
   }
 

@@ -5,7 +5,8 @@ import { typed } from '../../core/http/app-type.ts';
 import { registerCrudRoutes } from '../../core/http/crud-routes.ts';
 import { setEtag } from '../../core/http/etag.ts';
 import type { DepartmentsService } from './departments.service.ts';
-import { toDepartmentResponse, toEmployeeResponse, toRoleResponse } from './employees.mapper.ts';
+import { maskListRow, toDepartmentResponse, toEmployeeResponse, toRoleResponse } from './employees.mapper.ts';
+import type { EmployeeListRow } from './employees.repository.ts';
 import * as s from './employees.schemas.ts';
 import type { EmployeeCreateInput, EmployeesService, EmployeeUpdateInput } from './employees.service.ts';
 import type { RolesService } from './roles.service.ts';
@@ -51,7 +52,12 @@ export async function employeesRoutes(
     },
   );
 
-  registerCrudRoutes<Awaited<ReturnType<EmployeesService['get']>>, EmployeeCreateInput, EmployeeUpdateInput>(fastify, {
+  registerCrudRoutes<
+    Awaited<ReturnType<EmployeesService['get']>>,
+    EmployeeCreateInput,
+    EmployeeUpdateInput,
+    EmployeeListRow
+  >(fastify, {
     path: '/api/employees',
     tag: 'employees',
     names: ['Employee', 'Employees'],
@@ -65,6 +71,7 @@ export async function employeesRoutes(
     },
     service: employees,
     toResponse: (employee, request) => toEmployeeResponse(employee, request.principal),
+    toListItem: (row, request) => maskListRow(row, request.principal),
     descriptions: {
       list: 'Search matches name, e-mail and employee code. Personal fields are null unless you are the employee or hold employees.personal.',
       create:

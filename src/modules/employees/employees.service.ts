@@ -10,7 +10,13 @@ import { nextSequenceValue } from '../../core/db/sequences.ts';
 import { forbidden, notFound, validationError } from '../../core/http/errors.ts';
 import type { PreconditionCheck } from '../../core/http/etag.ts';
 import { canonicalTimeZone } from '../../core/time.ts';
-import type { EmployeeInsert, EmployeeRow, EmployeesRepository, EmployeeWithRefs } from './employees.repository.ts';
+import type {
+  EmployeeInsert,
+  EmployeeListRow,
+  EmployeeRow,
+  EmployeesRepository,
+  EmployeeWithRefs,
+} from './employees.repository.ts';
 import type { EmployeeCreate, EmployeeUpdate } from './employees.schemas.ts';
 import type { RoleRow, RolesRepository } from './roles.repository.ts';
 
@@ -90,8 +96,8 @@ export class EmployeesService {
     this.accessListeners.push(listener);
   }
 
-  list(query: ListQueryInput): Promise<Page<EmployeeWithRefs>> {
-    return this.deps.employees.list(query);
+  list(query: ListQueryInput): Promise<Page<EmployeeListRow>> {
+    return this.deps.employees.listResponses(query);
   }
 
   async get(id: string): Promise<EmployeeWithRefs> {

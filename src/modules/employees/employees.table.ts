@@ -42,7 +42,7 @@ export const departments = pgTable(
     managerId: uuid('manager_id').references((): AnyPgColumn => employees.id, { onDelete: 'set null' }),
     ...timestamps,
   },
-  (t) => [index('departments_created_idx').on(t.createdAt.desc(), t.id.desc())],
+  (t) => [index('departments_created_idx').on(t.createdAt, t.id)],
 );
 
 export const employees = pgTable(
@@ -83,7 +83,7 @@ export const employees = pgTable(
   (t) => [
     // E-mails are stored lower-cased by the API; the index makes uniqueness case-blind anyway.
     uniqueIndex('employees_email_unique').on(sql`lower(${t.email})`),
-    index('employees_created_idx').on(t.createdAt.desc(), t.id.desc()),
+    index('employees_created_idx').on(t.createdAt, t.id),
     index('employees_department_idx').on(t.departmentId),
     index('employees_role_idx').on(t.roleId),
     index('employees_reports_to_idx').on(t.reportsTo),
