@@ -30,10 +30,11 @@ psql -q "$URL" -f "$shared/schema.sql" >/dev/null
 psql -q "$URL" -c 'drop database if exists workmate_bench' -c 'create database workmate_bench'
 DB_URL="${URL%/*}/workmate_bench"
 
-echo "starting WorkmateOS on $DB_URL…"
+echo "building and starting WorkmateOS on $DB_URL…"
+npm run build --silent
 export ADMIN_PASSWORD=bench-admin-password
 DATABASE_URL=$DB_URL PORT=$port LOG_LEVEL=warn RATE_LIMIT_PER_MINUTE=0 NODE_ENV=production DATA_DIR="$work/data" \
-  node --import tsx src/main.ts >"$work/server.log" 2>&1 &
+  node dist/main.js >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 1; done
 psql -q "$DB_URL" -f bench/seed.sql >/dev/null

@@ -11,7 +11,7 @@ import { registerErrorHandler } from './core/http/error-handler.ts';
 import { healthRoutes } from './core/http/health-routes.ts';
 import { registerIdempotency } from './core/http/idempotency.ts';
 import { registerOpenApi } from './core/http/openapi.ts';
-import { buildValidatorFactory, registerValidation } from './core/http/validation.ts';
+import { createValidatorFactory, registerValidation } from './core/http/validation.ts';
 import { httpDuration, httpRequests } from './core/observability/metrics.ts';
 import { VERSION } from './version.ts';
 
@@ -50,7 +50,7 @@ export async function buildApp(
     },
     // Fastify's type names the factory after its own Ajv compiler; ours has the same call shape.
     schemaController: {
-      compilersFactory: { buildValidator: buildValidatorFactory as unknown as ValidatorFactory },
+      compilersFactory: { buildValidator: createValidatorFactory() as unknown as ValidatorFactory },
     },
   });
 

@@ -1,10 +1,12 @@
 // Writes openapi.json from the route schemas (npm run openapi). A test fails when it is stale.
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { loadConfig } from '../config.ts';
 import { connectDatabase } from '../core/db/connect.ts';
 import { openApiText } from '../core/http/openapi-document.ts';
+import { PROJECT_ROOT } from '../core/paths.ts';
 import { createServer } from '../server.ts';
 
 const db = await connectDatabase({ dataDir: tmpdir(), pglite: await PGlite.create() });
@@ -12,6 +14,6 @@ const server = await createServer(loadConfig({ LOG_LEVEL: 'silent', ADMIN_PASSWO
   db,
   logger: false,
 });
-writeFileSync(new URL('../../openapi.json', import.meta.url), openApiText(server.app));
+writeFileSync(join(PROJECT_ROOT, 'openapi.json'), openApiText(server.app));
 await server.close();
 console.log('openapi.json written');

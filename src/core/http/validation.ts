@@ -26,16 +26,22 @@ function makeAjv(coerceTypes: boolean): Ajv {
  * Installed as Fastify's validator factory so shared schemas (addSchema, $ref) resolve in every
  * scope — a plain setValidatorCompiler would be replaced by the default in scopes that add schemas.
  */
-export function buildValidatorFactory(externalSchemas: Record<string, unknown>) {
+export function createValidatorFactory() {
+  // One pair per app: Fastify asks for a compiler in every scope that adds schemas, and a fresh
+  // Ajv per scope would compile every shared schema (and the meta-schema) again.
   const strict = makeAjv(false);
   const coercing = makeAjv(true);
-  for (const schema of Object.values(externalSchemas)) {
-    strict.addSchema(schema as object);
-    coercing.addSchema(schema as object);
-  }
-  const compile: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
-    (httpPart === 'body' ? strict : coercing).compile(schema as object);
-  return compile;
+  const added = new Set<string>();
+  return (externalSchemas: Record<string, unknown>): FastifySchemaCompiler<unknown> => {
+    for (const schema of Object.values(externalSchemas)) {
+      const id = (schema as { $id?: string }).$id;
+      if (id && added.has(id)) continue;
+      if (id) added.add(id);
+      strict.addSchema(schema as object);
+      coercing.addSchema(schema as object);
+    }
+    return ({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema as object);
+  };
 }
 
 export function registerValidation(app: FastifyInstance): void {
