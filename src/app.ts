@@ -12,10 +12,11 @@ import { healthRoutes } from './core/http/health-routes.ts';
 import { registerIdempotency } from './core/http/idempotency.ts';
 import { registerOpenApi } from './core/http/openapi.ts';
 import { createValidatorFactory, registerValidation } from './core/http/validation.ts';
-import { httpDuration, httpRequests } from './core/observability/metrics.ts';
+import { recordRequest } from './core/observability/metrics.ts';
 import { VERSION } from './version.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+const REQUEST_LOG_LEVELS = new Set(['info', 'debug', 'trace']);
 
 export function loggerOptions(level: string, pretty: boolean): FastifyServerOptions['logger'] {
   return {
@@ -63,10 +64,9 @@ export async function buildApp(
   // One log line and one metric sample per request (Fastify's own two lines are off).
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    const labels = { route, method: request.method, status: String(reply.statusCode) };
-    const seconds = reply.elapsedTime / 1000;
-    httpRequests.inc(labels);
-    httpDuration.observe(labels, seconds);
+    recordRequest(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
+    // Building the log object costs more than pino's own level check; skip it when it is not written.
+    if (!REQUEST_LOG_LEVELS.has(request.log.level)) return;
     request.log.info(
       {
         method: request.method,

@@ -22,6 +22,21 @@ export const httpDuration = new Histogram({
   registers: [registry],
 });
 
+/** Label children per (route, method, status), so a request costs no label hashing. */
+const requestSeries = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
+
+export function recordRequest(route: string, method: string, status: number, seconds: number): void {
+  const key = `${method} ${status} ${route}`;
+  let series = requestSeries.get(key);
+  if (!series) {
+    const labels = { route, method, status: String(status) };
+    series = { count: httpRequests.labels(labels), duration: httpDuration.labels(labels) };
+    requestSeries.set(key, series);
+  }
+  series.count.inc();
+  series.duration.observe(seconds);
+}
+
 export const dbQueryDuration = new Histogram({
   name: 'db_query_duration_seconds',
   help: 'Database query duration (PostgreSQL pool)',
