@@ -68,6 +68,8 @@ export interface TestApp {
   admin: TestUser;
   /** A signed-in employee whose role holds exactly these permissions. */
   userWith(permissions: string[], fields?: Record<string, unknown>): Promise<TestUser>;
+  /** The same, with a local password set by the admin (through the API), for login tests. */
+  userWithPassword(permissions?: string[]): Promise<TestUser & { password: string }>;
   request(
     method: InjectOptions['method'],
     url: string,
@@ -110,6 +112,13 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
       });
       const { token } = await ctx.core.localTokens.issue(employee.id);
       return { id: employee.id, email: employee.email, token };
+    },
+    async userWithPassword(permissions = []) {
+      const user = await testApp.userWith(permissions);
+      const password = `pw-${randomUUID()}`;
+      const res = await testApp.request('POST', `/api/employees/${user.id}/password`, { body: { password } });
+      if (res.statusCode !== 204) throw new Error(`setting a password failed: ${res.body}`);
+      return { ...user, password };
     },
     request(method, url, options = {}) {
       const token = options.token === undefined ? admin.token : options.token;

@@ -11,23 +11,12 @@ import {
   type TestUser,
 } from '../../../test/helpers.ts';
 
-type UserWithPassword = TestUser & { password: string };
-
 let t: TestApp;
 
 beforeAll(async () => {
   t = await startTestApp();
 });
 afterAll(() => t.close());
-
-/** A signed-in user whose role holds `permissions`, with a local password set by the admin. */
-async function userWithPassword(permissions: string[] = []): Promise<UserWithPassword> {
-  const user = await t.userWith(permissions);
-  const password = `pw-${randomUUID()}`;
-  const res = await t.request('POST', `/api/employees/${user.id}/password`, { body: { password } });
-  expect(res.statusCode, res.body).toBe(204);
-  return { ...user, password };
-}
 
 function login(email: string, password: string, remoteAddress = '127.0.0.1'): Promise<LightMyRequestResponse> {
   return t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password }, remoteAddress });
@@ -67,7 +56,7 @@ describe('POST /api/auth/login', () => {
   });
 
   it('returns the granted keys and patterns as stored, sorted and not expanded', async () => {
-    const user = await userWithPassword(['employees.read', 'backoffice.*', 'admin.audit.read']);
+    const user = await t.userWithPassword(['employees.read', 'backoffice.*', 'admin.audit.read']);
     const res = await login(user.email, user.password);
     expect(res.statusCode, res.body).toBe(200);
     const { user: body } = res.json();
@@ -79,7 +68,7 @@ describe('POST /api/auth/login', () => {
   });
 
   it('treats the e-mail case-insensitively', async () => {
-    const user = await userWithPassword();
+    const user = await t.userWithPassword();
     const res = await login(user.email.toUpperCase(), user.password);
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().user.id).toBe(user.id);
@@ -87,7 +76,7 @@ describe('POST /api/auth/login', () => {
   });
 
   it('answers a wrong password and an unknown e-mail with the same 401', async () => {
-    const user = await userWithPassword();
+    const user = await t.userWithPassword();
     const wrongPassword = expectProblem(await login(user.email, `${user.password}x`), 401);
     const unknownEmail = expectProblem(await login(`nobody-${randomUUID()}@example.com`, user.password), 401);
     expect(wrongPassword.detail).toBe(unknownEmail.detail);
@@ -101,7 +90,7 @@ describe('POST /api/auth/login', () => {
   });
 
   it('refuses an inactive employee with the right password (403)', async () => {
-    const user = await userWithPassword(['employees.read']);
+    const user = await t.userWithPassword(['employees.read']);
     expect((await login(user.email, user.password)).statusCode).toBe(200);
     const deactivated = await t.request('DELETE', `/api/employees/${user.id}`);
     expect(deactivated.statusCode, deactivated.body).toBe(204);
@@ -150,7 +139,7 @@ describe('POST /api/auth/login', () => {
   });
 
   it('writes a login audit row with the employee as actor and updates last_login', async () => {
-    const user = await userWithPassword();
+    const user = await t.userWithPassword();
     const before = await t.request('GET', `/api/employees/${user.id}`);
     expect(before.json().last_login).toBeNull();
 
@@ -176,7 +165,7 @@ describe('POST /api/auth/login', () => {
   });
 
   it('writes a login_failed audit row with the tried e-mail, never the password', async () => {
-    const user = await userWithPassword();
+    const user = await t.userWithPassword();
     const tried = `${user.password}-wrong`;
     expectProblem(await login(user.email, tried, '10.0.1.2'), 401);
     const rows = await failedLoginRows(user);
@@ -204,7 +193,7 @@ describe('POST /api/auth/login', () => {
 
 describe('failed-login rate limit', () => {
   it('blocks the 11th attempt of one IP and e-mail with 429, even with the right password', async () => {
-    const user = await userWithPassword();
+    const user = await t.userWithPassword();
     const ip = '10.0.2.1';
     for (let attempt = 1; attempt <= 10; attempt++) {
       // Mixed case on purpose: the limit is per e-mail, not per spelling.
@@ -230,7 +219,7 @@ describe('failed-login rate limit', () => {
   });
 
   it('does not count successful logins', async () => {
-    const user = await userWithPassword();
+    const user = await t.userWithPassword();
     const ip = '10.0.3.1';
     for (let attempt = 1; attempt <= 9; attempt++) {
       expect((await login(user.email, `wrong-password-${attempt}`, ip)).statusCode).toBe(401);

@@ -24,14 +24,6 @@ function setPassword(id: string, password: string, token?: string | null): Promi
   return t.request('POST', `/api/employees/${id}/password`, { token, body: { password } });
 }
 
-async function userWithPassword(permissions: string[] = []): Promise<UserWithPassword> {
-  const user = await t.userWith(permissions);
-  const password = `pw-${randomUUID()}`;
-  const res = await setPassword(user.id, password);
-  expect(res.statusCode, res.body).toBe(204);
-  return { ...user, password };
-}
-
 function login(email: string, password: string): Promise<LightMyRequestResponse> {
   return t.request('POST', '/api/auth/login', { token: null, body: { email, password } });
 }
@@ -56,7 +48,7 @@ describe('PUT /api/auth/password', () => {
   });
 
   it('answers 422 on the current_password field when it is wrong', async () => {
-    const user = await userWithPassword();
+    const user = await t.userWithPassword();
     const problem = expectProblem(
       await changeOwn(user.token, { current_password: `${user.password}x`, new_password: 'a-new-password-123' }),
       422,
@@ -68,7 +60,7 @@ describe('PUT /api/auth/password', () => {
   });
 
   it('rejects a new password shorter than 12 characters, and bad bodies', async () => {
-    const user = await userWithPassword();
+    const user = await t.userWithPassword();
     const short = expectProblem(
       await changeOwn(user.token, { current_password: user.password, new_password: 'elevenchars' }),
       422,
@@ -97,7 +89,7 @@ describe('PUT /api/auth/password', () => {
   });
 
   it('changes the password, ends the refresh tokens and writes an audit row', async () => {
-    const user = await userWithPassword();
+    const user = await t.userWithPassword();
     const pair = await loginPair(user);
     const newPassword = `new-${randomUUID()}`;
     const res = await changeOwn(pair.access_token, { current_password: user.password, new_password: newPassword });
@@ -158,7 +150,7 @@ describe('POST /api/employees/{id}/password', () => {
   });
 
   it("ends the employee's sessions", async () => {
-    const user = await userWithPassword();
+    const user = await t.userWithPassword();
     const pair = await loginPair(user);
     expect((await setPassword(user.id, `reset-${randomUUID()}`)).statusCode).toBe(204);
     expectProblem(await refresh(pair.refresh_token), 401);

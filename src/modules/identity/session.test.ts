@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditRowsFor, expectProblem, startTestApp, type TestApp, type TestUser } from '../../../test/helpers.ts';
@@ -19,14 +18,6 @@ beforeAll(async () => {
   t = await startTestApp();
 });
 afterAll(() => t.close());
-
-async function userWithPassword(permissions: string[] = []): Promise<UserWithPassword> {
-  const user = await t.userWith(permissions);
-  const password = `pw-${randomUUID()}`;
-  const res = await t.request('POST', `/api/employees/${user.id}/password`, { body: { password } });
-  expect(res.statusCode, res.body).toBe(204);
-  return { ...user, password };
-}
 
 async function login(user: UserWithPassword): Promise<TokenBody> {
   const res = await t.request('POST', '/api/auth/login', {
@@ -62,7 +53,7 @@ function decodeSegment(part: string | undefined): Record<string, unknown> {
 
 describe('POST /api/auth/refresh', () => {
   it('rotates: returns a new pair that works, with the user', async () => {
-    const user = await userWithPassword(['employees.read']);
+    const user = await t.userWithPassword(['employees.read']);
     const first = await login(user);
     const res = await refresh(first.refresh_token);
     expect(res.statusCode, res.body).toBe(200);
@@ -83,7 +74,7 @@ describe('POST /api/auth/refresh', () => {
   });
 
   it('revokes the whole family when a rotated token is used again, and only that family', async () => {
-    const user = await userWithPassword();
+    const user = await t.userWithPassword();
     const family = await login(user);
     const otherSession = await login(user);
     const rotated = await refresh(family.refresh_token);
@@ -115,7 +106,7 @@ describe('POST /api/auth/refresh', () => {
   });
 
   it('lets exactly one of two parallel refreshes with the same token win, then revokes the family', async () => {
-    const user = await userWithPassword();
+    const user = await t.userWithPassword();
     const pair = await login(user);
     const results = await Promise.all([refresh(pair.refresh_token), refresh(pair.refresh_token)]);
     expect(results.map((r) => r.statusCode).sort()).toEqual([200, 401]);
@@ -127,7 +118,7 @@ describe('POST /api/auth/refresh', () => {
   });
 
   it("refuses a deactivated employee's refresh token", async () => {
-    const user = await userWithPassword();
+    const user = await t.userWithPassword();
     const pair = await login(user);
     expect((await t.request('DELETE', `/api/employees/${user.id}`)).statusCode).toBe(204);
     expectUnauthorized(await refresh(pair.refresh_token));
@@ -140,7 +131,7 @@ describe('POST /api/auth/logout', () => {
   });
 
   it('revokes the given refresh token and writes an audit row', async () => {
-    const user = await userWithPassword();
+    const user = await t.userWithPassword();
     const pair = await login(user);
     const res = await t.request('POST', '/api/auth/logout', {
       token: pair.access_token,
@@ -157,7 +148,7 @@ describe('POST /api/auth/logout', () => {
   });
 
   it('works without a body', async () => {
-    const user = await userWithPassword();
+    const user = await t.userWithPassword();
     const pair = await login(user);
     const res = await t.request('POST', '/api/auth/logout', { token: pair.access_token });
     expect(res.statusCode, res.body).toBe(200);
@@ -167,8 +158,8 @@ describe('POST /api/auth/logout', () => {
   });
 
   it("does not revoke someone else's refresh token", async () => {
-    const victim = await userWithPassword();
-    const other = await userWithPassword();
+    const victim = await t.userWithPassword();
+    const other = await t.userWithPassword();
     const victimPair = await login(victim);
     const res = await t.request('POST', '/api/auth/logout', {
       token: other.token,
@@ -185,7 +176,7 @@ describe('GET /api/auth/me', () => {
   });
 
   it('returns the employee fields, role, roles and permissions', async () => {
-    const user = await userWithPassword(['reminders.*', 'employees.read']);
+    const user = await t.userWithPassword(['reminders.*', 'employees.read']);
     const res = await me(user.token);
     expect(res.statusCode, res.body).toBe(200);
     expect(res.headers.etag).toEqual(expect.any(String));
