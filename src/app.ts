@@ -55,6 +55,11 @@ export async function buildApp(
     },
   });
 
+  // First, so every answer carries it, including a 401 from the auth hook.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
   registerValidation(app);
   registerErrorHandler(app);
   registerAuthHooks(app, ctx.identity.identity);
@@ -62,11 +67,11 @@ export async function buildApp(
   registerIdempotency(app, ctx.core.db, config.REQUEST_TIMEOUT_MS + 30_000);
 
   // One log line and one metric sample per request (Fastify's own two lines are off).
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     recordRequest(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
     // Building the log object costs more than pino's own level check; skip it when it is not written.
-    if (!REQUEST_LOG_LEVELS.has(request.log.level)) return;
+    if (!REQUEST_LOG_LEVELS.has(request.log.level)) return done();
     request.log.info(
       {
         method: request.method,
@@ -78,9 +83,7 @@ export async function buildApp(
       },
       'request',
     );
-  });
-  app.addHook('onSend', async (request, reply) => {
-    reply.header('x-request-id', request.id);
+    done();
   });
 
   await app.register(helmet, { global: true });

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { and, eq, lt, or } from 'drizzle-orm';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { idempotencyKeys } from '../db/core.table.ts';
 import type { Database } from '../db/database.ts';
 import { conflict, validationError } from './errors.ts';
+import { addRouteHook, hasMethod } from './route-hooks.ts';
 
 const TTL_MS = 24 * 60 * 60 * 1000;
 const REPLAYED_HEADERS = ['location', 'etag', 'content-type'];
@@ -40,8 +41,8 @@ function requestHash(request: FastifyRequest): string {
 export function registerIdempotency(app: FastifyInstance, db: Database, runningTimeoutMs: number): void {
   app.decorateRequest('idempotencyClaim', null);
 
-  app.addHook('preHandler', async (request, reply) => {
-    if (request.method !== 'POST') return;
+  const isPost = (route: RouteOptions) => hasMethod(route, 'POST');
+  addRouteHook(app, 'preHandler', isPost, async (request: FastifyRequest, reply: FastifyReply) => {
     const key = request.headers['idempotency-key'];
     if (key === undefined || !request.principal) return;
     if (typeof key !== 'string' || key.length < 1 || key.length > 255) {
@@ -94,7 +95,7 @@ export function registerIdempotency(app: FastifyInstance, db: Database, runningT
     return reply.code(stored.responseStatus).send(stored.responseBody ?? '');
   });
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  addRouteHook(app, 'onSend', isPost, async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const claim = request.idempotencyClaim;
     if (!claim) return payload;
     request.idempotencyClaim = null;

@@ -1,7 +1,8 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import formatsPlugin from 'ajv-formats';
-import type { FastifyInstance, FastifySchema, FastifySchemaCompiler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, FastifySchema, FastifySchemaCompiler } from 'fastify';
 import type { FieldError } from './errors.ts';
+import { addRouteHook } from './route-hooks.ts';
 
 // ajv-formats is CommonJS: its default import is the plugin function itself.
 const addFormats = formatsPlugin as unknown as typeof formatsPlugin.default;
@@ -46,9 +47,14 @@ export function createValidatorFactory() {
 
 export function registerValidation(app: FastifyInstance): void {
   // Strings are trimmed before validation, so "  " fails minLength and names are stored clean.
-  app.addHook('preValidation', async (request) => {
-    if (request.body && typeof request.body === 'object') trimStrings(request.body as Record<string, unknown>);
-  });
+  addRouteHook(
+    app,
+    'preValidation',
+    (route) => route.schema?.body !== undefined,
+    async (request: FastifyRequest) => {
+      if (request.body && typeof request.body === 'object') trimStrings(request.body as Record<string, unknown>);
+    },
+  );
 }
 
 /** Secrets are taken byte for byte: a password may begin or end with a space. */
