@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ValidatorFactory } from '@fastify/ajv-compiler';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import type { AppContext } from './context.ts';
 import { auditRoutes } from './core/audit/audit.routes.ts';
@@ -11,6 +10,7 @@ import { registerErrorHandler } from './core/http/error-handler.ts';
 import { healthRoutes } from './core/http/health-routes.ts';
 import { registerIdempotency } from './core/http/idempotency.ts';
 import { registerOpenApi } from './core/http/openapi.ts';
+import { registerSecurityHeaders } from './core/http/security-headers.ts';
 import { createValidatorFactory, registerValidation } from './core/http/validation.ts';
 import { recordRequest } from './core/observability/metrics.ts';
 import { VERSION } from './version.ts';
@@ -86,7 +86,7 @@ export async function buildApp(
     done();
   });
 
-  await app.register(helmet, { global: true });
+  registerSecurityHeaders(app);
   await app.register(cors, {
     origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
     credentials: true,
