@@ -3,3 +3,6 @@ export * from './core/db/core.table.ts';
 export * from './modules/employees/employees.table.ts';
 export * from './modules/identity/identity.table.ts';
 export * from './modules/settings/settings.table.ts';
+export * from './modules/backoffice/crm/crm.table.ts';
+export * from './modules/backoffice/projects/projects.table.ts';
+export * from './modules/backoffice/time-tracking/time-tracking.table.ts';

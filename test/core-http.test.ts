@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { Writable } from 'node:stream';
-import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loggerOptions } from '../src/app.ts';
-import { connectDatabase } from '../src/core/db/connect.ts';
+import { connectDatabase, openPglite } from '../src/core/db/connect.ts';
 import type { CoreDeps } from '../src/core/deps.ts';
 import { registerErrorHandler } from '../src/core/http/error-handler.ts';
 import { healthRoutes } from '../src/core/http/health-routes.ts';
@@ -610,7 +609,7 @@ describe('readiness failures', () => {
   });
 
   it('answers 503 when the database is unreachable', async () => {
-    const pglite = await PGlite.create();
+    const pglite = await openPglite();
     const db = await connectDatabase({ dataDir: tmpdir(), pglite });
     await db.close();
     const app = Fastify({ logger: false });

@@ -1,10 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { connectDatabase } from '../src/core/db/connect.ts';
+import { connectDatabase, openPglite } from '../src/core/db/connect.ts';
 import { runMigrations } from '../src/core/db/migrate.ts';
 
 declare module 'vitest' {
@@ -49,7 +48,7 @@ export default async function setup(project: TestProject) {
       await cleanup.end();
     };
   }
-  const pglite = await PGlite.create();
+  const pglite = await openPglite();
   const db = await connectDatabase({ dataDir: dir, pglite });
   await runMigrations(db);
   const dump = await pglite.dumpDataDir('gzip');

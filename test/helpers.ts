@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { PGlite } from '@electric-sql/pglite';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { type Config, loadConfig } from '../src/config.ts';
 import { SYSTEM_CONTEXT } from '../src/core/auth/principal.ts';
-import { connectDatabase } from '../src/core/db/connect.ts';
+import { connectDatabase, openPglite } from '../src/core/db/connect.ts';
 import type { Database } from '../src/core/db/database.ts';
 import { createServer, type Server } from '../src/server.ts';
 import { withDatabase } from './global-setup.ts';
@@ -38,7 +37,7 @@ export async function freshDatabase(): Promise<{ db: Database; url?: string }> {
     return { db: await connectDatabase({ databaseUrl: url, dataDir: tmpdir(), poolMax: 10 }), url };
   }
   const dump = readFileSync(inject('pgliteTemplate'));
-  const pglite = await PGlite.create({ loadDataDir: new Blob([dump]) });
+  const pglite = await openPglite({ loadDataDir: new Blob([dump]) });
   return { db: await connectDatabase({ dataDir: tmpdir(), pglite }) };
 }
 

@@ -2,14 +2,13 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { loadConfig } from '../config.ts';
-import { connectDatabase } from '../core/db/connect.ts';
+import { connectDatabase, openPglite } from '../core/db/connect.ts';
 import { openApiText } from '../core/http/openapi-document.ts';
 import { PROJECT_ROOT } from '../core/paths.ts';
 import { createServer } from '../server.ts';
 
-const db = await connectDatabase({ dataDir: tmpdir(), pglite: await PGlite.create() });
+const db = await connectDatabase({ dataDir: tmpdir(), pglite: await openPglite() });
 const server = await createServer(loadConfig({ LOG_LEVEL: 'silent', ADMIN_PASSWORD: 'openapi-generator-only' }), {
   db,
   logger: false,

@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
@@ -11,6 +13,14 @@ import { nameRepeatedStatements } from './statement-cache.ts';
 
 // Dates and timestamps: keep `date` columns as 'YYYY-MM-DD' strings (no local-time shifting).
 pg.types.setTypeParser(1082, (v: string) => v);
+
+/** Extensions the migrations create (search, EXCLUDE constraints); PGlite must load them explicitly. */
+export const PGLITE_EXTENSIONS = { pg_trgm, btree_gist };
+
+/** Opens PGlite with the extensions the schema needs (every PGlite in the app and tests goes through here). */
+export function openPglite(options: Omit<PGliteOptions, 'extensions'> = {}): Promise<PGlite> {
+  return PGlite.create({ ...options, extensions: PGLITE_EXTENSIONS });
+}
 
 export interface ConnectOptions {
   databaseUrl?: string;
@@ -40,7 +50,7 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
   if (!client) {
     const dir = join(options.dataDir, 'db');
     mkdirSync(dir, { recursive: true });
-    client = await PGlite.create(dir);
+    client = await openPglite({ dataDir: dir });
   }
   const pglite = client;
   const db = drizzlePglite(pglite, { schema }) as unknown as Drizzle;
