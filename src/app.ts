@@ -102,6 +102,7 @@ export async function buildApp(
     await auditRoutes(scope, ctx.core);
     await ctx.identity.routes(scope);
     await ctx.employees.routes(scope);
+    await ctx.crm.routes(scope);
   });
 
   app.get('/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());

@@ -3,6 +3,7 @@ import { AuditWriter } from './core/audit/audit.writer.ts';
 import { LocalTokenService } from './core/auth/local-tokens.ts';
 import type { Database } from './core/db/database.ts';
 import type { CoreDeps } from './core/deps.ts';
+import { type CrmModule, createCrmModule } from './modules/backoffice/crm/index.ts';
 import { createEmployeesModule, type EmployeesModule } from './modules/employees/index.ts';
 import { createIdentityModule, type IdentityModule } from './modules/identity/index.ts';
 import { SettingsService } from './modules/settings/settings.service.ts';
@@ -13,6 +14,7 @@ export interface AppContext {
   settings: SettingsService;
   employees: EmployeesModule;
   identity: IdentityModule;
+  crm: CrmModule;
 }
 
 /** Wires the modules on an open, migrated database. Does not touch data (see bootstrap). */
@@ -34,5 +36,9 @@ export async function createContext(config: Config, db: Database): Promise<AppCo
     onRoleChanged: () => identity?.identity.forgetPrincipals(),
   });
   identity = createIdentityModule(core, employees.employees);
-  return { core, settings, employees, identity };
+  const crm = createCrmModule(core, {
+    numberPrefix: async () => (await settings.get()).customerNumberPrefix,
+    figures: () => null,
+  });
+  return { core, settings, employees, identity, crm };
 }

@@ -1,8 +1,8 @@
 // Every Drizzle table, for drizzle-kit and the typed database handle.
 export * from './core/db/core.table.ts';
-export * from './modules/employees/employees.table.ts';
-export * from './modules/identity/identity.table.ts';
-export * from './modules/settings/settings.table.ts';
 export * from './modules/backoffice/crm/crm.table.ts';
 export * from './modules/backoffice/projects/projects.table.ts';
 export * from './modules/backoffice/time-tracking/time-tracking.table.ts';
+export * from './modules/employees/employees.table.ts';
+export * from './modules/identity/identity.table.ts';
+export * from './modules/settings/settings.table.ts';

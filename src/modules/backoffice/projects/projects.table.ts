@@ -31,7 +31,10 @@ export const projects = pgTable(
     index('projects_customer_idx').on(t.customerId),
     index('projects_department_idx').on(t.departmentId),
     index('projects_manager_idx').on(t.projectManagerId),
-    check('projects_end_after_start', sql`${t.endDate} is null or ${t.startDate} is null or ${t.endDate} >= ${t.startDate}`),
+    check(
+      'projects_end_after_start',
+      sql`${t.endDate} is null or ${t.startDate} is null or ${t.endDate} >= ${t.startDate}`,
+    ),
     check('projects_budget_not_negative', sql`${t.budget} is null or ${t.budget} >= 0`),
     check('projects_hourly_rate_not_negative', sql`${t.hourlyRate} is null or ${t.hourlyRate} >= 0`),
   ],

@@ -1,5 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, numeric, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  numeric,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { employees } from '../../employees/employees.table.ts';
 import { customers } from '../crm/crm.table.ts';
 import { projects } from '../projects/projects.table.ts';
@@ -39,7 +50,10 @@ export const timeEntries = pgTable(
     // At most one running timer per employee. The no-overlap EXCLUDE constraint is in a custom migration.
     uniqueIndex('time_entries_one_running_per_employee').on(t.employeeId).where(sql`${t.endTime} is null`),
     check('time_entries_end_after_start', sql`${t.endTime} is null or ${t.endTime} > ${t.startTime}`),
-    check('time_entries_at_most_24h', sql`${t.endTime} is null or ${t.endTime} <= ${t.startTime} + interval '24 hours'`),
+    check(
+      'time_entries_at_most_24h',
+      sql`${t.endTime} is null or ${t.endTime} <= ${t.startTime} + interval '24 hours'`,
+    ),
     check('time_entries_duration_positive', sql`${t.durationMinutes} is null or ${t.durationMinutes} >= 1`),
     check('time_entries_rate_not_negative', sql`${t.hourlyRate} is null or ${t.hourlyRate} >= 0`),
   ],

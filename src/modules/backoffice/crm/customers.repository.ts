@@ -1,0 +1,126 @@
+import { and, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
+import type { Database } from '../../../core/db/database.ts';
+import { countAll, type ListQueryInput, type Page, planList } from '../../../core/db/list.ts';
+import { activities, contacts, customers } from './crm.table.ts';
+
+export type CustomerRow = typeof customers.$inferSelect;
+export type CustomerInsert = typeof customers.$inferInsert;
+export type PrimaryContactRef = {
+  id: string;
+  firstName: string;
+  lastName: string;
+  position: string | null;
+  email: string | null;
+  phone: string | null;
+};
+export type CustomerWithRefs = CustomerRow & { primaryContact: PrimaryContactRef | null };
+
+const listSpec = {
+  sortable: {
+    customer_number: customers.customerNumber,
+    name: customers.name,
+    city: customers.city,
+    status: customers.status,
+    type: customers.type,
+    created_at: customers.createdAt,
+    updated_at: customers.updatedAt,
+  },
+  searchable: [customers.name, customers.customerNumber, customers.email, customers.city],
+  equals: { status: customers.status, type: customers.type },
+  defaultOrder: [desc(customers.createdAt), desc(customers.id)],
+  tieBreaker: customers.id,
+};
+
+export class CustomersRepository {
+  constructor(private readonly db: Database) {}
+
+  private selectWithRefs() {
+    return this.db.q
+      .select({
+        customer: customers,
+        contact: {
+          id: contacts.id,
+          firstName: contacts.firstName,
+          lastName: contacts.lastName,
+          position: contacts.position,
+          email: contacts.email,
+          phone: contacts.phone,
+        },
+      })
+      .from(customers)
+      .leftJoin(contacts, and(eq(contacts.customerId, customers.id), eq(contacts.isPrimary, true)));
+  }
+
+  private static flatten(row: { customer: CustomerRow; contact: PrimaryContactRef | null }): CustomerWithRefs {
+    return { ...row.customer, primaryContact: row.contact?.id ? row.contact : null };
+  }
+
+  async list(query: ListQueryInput & { include_archived?: boolean }): Promise<Page<CustomerWithRefs>> {
+    const plan = planList(query, listSpec, [query.include_archived ? undefined : isNull(customers.archivedAt)]);
+    const [rows, [count]] = await Promise.all([
+      this.selectWithRefs()
+        .where(plan.where)
+        .orderBy(...plan.orderBy)
+        .offset(plan.skip)
+        .limit(plan.limit),
+      this.db.q.select({ n: countAll }).from(customers).where(plan.where),
+    ]);
+    return { items: rows.map(CustomersRepository.flatten), total: count?.n ?? 0, skip: plan.skip, limit: plan.limit };
+  }
+
+  async findById(id: string): Promise<CustomerWithRefs | null> {
+    const [row] = await this.selectWithRefs().where(eq(customers.id, id)).limit(1);
+    return row ? CustomersRepository.flatten(row) : null;
+  }
+
+  async exists(id: string): Promise<boolean> {
+    const [row] = await this.db.q.select({ id: customers.id }).from(customers).where(eq(customers.id, id));
+    return row !== undefined;
+  }
+
+  async lockById(id: string): Promise<CustomerRow | null> {
+    const [row] = await this.db.q.select().from(customers).where(eq(customers.id, id)).for('update');
+    return row ?? null;
+  }
+
+  async insert(values: CustomerInsert): Promise<CustomerRow> {
+    const [row] = await this.db.q.insert(customers).values(values).returning();
+    if (!row) throw new Error('insert returned nothing');
+    return row;
+  }
+
+  async update(id: string, values: Partial<CustomerInsert>): Promise<CustomerRow> {
+    const [row] = await this.db.q
+      .update(customers)
+      .set({ ...values, updatedAt: new Date(), version: sql`${customers.version} + 1` })
+      .where(eq(customers.id, id))
+      .returning();
+    if (!row) throw new Error('update matched nothing');
+    return row;
+  }
+
+  async lastActivityAt(customerId: string): Promise<Date | null> {
+    const [row] = await this.db.q
+      .select({ at: sql<Date | string | null>`max(${activities.occurredAt})` })
+      .from(activities)
+      .where(eq(activities.customerId, customerId));
+    return row?.at ? new Date(row.at) : null;
+  }
+
+  /** Counts by status and type (not archived), archived count, and new customers per month in `timeZone`. */
+  async statistics(timeZone: string, since: Date) {
+    const active = isNull(customers.archivedAt);
+    const month = sql<string>`to_char(${customers.createdAt} at time zone ${timeZone}, 'YYYY-MM')`;
+    const [byStatus, byType, [archived], perMonth] = await Promise.all([
+      this.db.q.select({ key: customers.status, n: countAll }).from(customers).where(active).groupBy(customers.status),
+      this.db.q.select({ key: customers.type, n: countAll }).from(customers).where(active).groupBy(customers.type),
+      this.db.q.select({ n: countAll }).from(customers).where(isNotNull(customers.archivedAt)),
+      this.db.q
+        .select({ month, n: countAll })
+        .from(customers)
+        .where(sql`${customers.createdAt} >= ${since}`)
+        .groupBy(sql`1`), // the zone is a bound parameter, so group by position
+    ]);
+    return { byStatus, byType, archived: archived?.n ?? 0, perMonth };
+  }
+}
