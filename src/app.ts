@@ -103,6 +103,8 @@ export async function buildApp(
     await ctx.identity.routes(scope);
     await ctx.employees.routes(scope);
     await ctx.crm.routes(scope);
+    await ctx.projects.routes(scope);
+    await ctx.timeTracking.routes(scope);
   });
 
   app.get('/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());

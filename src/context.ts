@@ -4,6 +4,8 @@ import { LocalTokenService } from './core/auth/local-tokens.ts';
 import type { Database } from './core/db/database.ts';
 import type { CoreDeps } from './core/deps.ts';
 import { type CrmModule, createCrmModule } from './modules/backoffice/crm/index.ts';
+import { createProjectsModule, type ProjectsModule } from './modules/backoffice/projects/index.ts';
+import { createTimeTrackingModule, type TimeTrackingModule } from './modules/backoffice/time-tracking/index.ts';
 import { createEmployeesModule, type EmployeesModule } from './modules/employees/index.ts';
 import { createIdentityModule, type IdentityModule } from './modules/identity/index.ts';
 import { SettingsService } from './modules/settings/settings.service.ts';
@@ -15,6 +17,8 @@ export interface AppContext {
   employees: EmployeesModule;
   identity: IdentityModule;
   crm: CrmModule;
+  projects: ProjectsModule;
+  timeTracking: TimeTrackingModule;
 }
 
 /** Wires the modules on an open, migrated database. Does not touch data (see bootstrap). */
@@ -36,9 +40,21 @@ export async function createContext(config: Config, db: Database): Promise<AppCo
     onRoleChanged: () => identity?.identity.forgetPrincipals(),
   });
   identity = createIdentityModule(core, employees.employees);
+  // Modules built on top of others hand figures back late-bound (CRM ← projects ← time tracking).
+  let projects: ProjectsModule | null = null;
   const crm = createCrmModule(core, {
     numberPrefix: async () => (await settings.get()).customerNumberPrefix,
-    figures: () => null,
+    figures: () =>
+      projects && {
+        activeProjectsCount: (customerId) =>
+          projects?.projects.activeCountForCustomer(customerId) ?? Promise.resolve(0),
+      },
   });
-  return { core, settings, employees, identity, crm };
+  let timeTracking: TimeTrackingModule | null = null;
+  projects = createProjectsModule(core, {
+    customers: crm.customers,
+    time: () => timeTracking?.projectFigures ?? null,
+  });
+  timeTracking = createTimeTrackingModule(core, { projects: projects.projects });
+  return { core, settings, employees, identity, crm, projects, timeTracking };
 }

@@ -1,0 +1,253 @@
+import { type AnyColumn, and, asc, desc, eq, gt, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
+import type { Database } from '../../../core/db/database.ts';
+import { countAll, type ListQueryInput, type Page, planList } from '../../../core/db/list.ts';
+import { employees } from '../../employees/employees.table.ts';
+import { customers } from '../crm/crm.table.ts';
+import { projects } from '../projects/projects.table.ts';
+import { timeEntries } from './time-tracking.table.ts';
+
+export type TimeEntryRow = typeof timeEntries.$inferSelect;
+export type TimeEntryInsert = typeof timeEntries.$inferInsert;
+export type SummaryGroup = 'project' | 'employee' | 'customer' | 'day' | 'week' | 'month';
+
+const listSpec = {
+  sortable: {
+    start_time: timeEntries.startTime,
+    end_time: timeEntries.endTime,
+    duration_minutes: timeEntries.durationMinutes,
+    created_at: timeEntries.createdAt,
+    updated_at: timeEntries.updatedAt,
+  },
+  searchable: [timeEntries.note],
+  equals: {
+    employee_id: timeEntries.employeeId,
+    project_id: timeEntries.projectId,
+    customer_id: timeEntries.customerId,
+    billable: timeEntries.billable,
+    is_approved: timeEntries.isApproved,
+    is_invoiced: timeEntries.isInvoiced,
+  },
+  ranges: { start_time: { column: timeEntries.startTime, kind: 'timestamp' as const } },
+  defaultOrder: [desc(timeEntries.createdAt), desc(timeEntries.id)],
+  tieBreaker: timeEntries.id,
+};
+
+/** The money value of one entry: minutes × rate / 60, rounded to cents per entry (numeric, in SQL). */
+const entryAmount = sql`round(${timeEntries.durationMinutes} * coalesce(${timeEntries.hourlyRate}, 0) / 60.0, 2)`;
+const finished = sql`${timeEntries.endTime} is not null`;
+
+/** WHERE of a filtered query (the list's filters without paging), for summary and export. */
+export function filterWhere(
+  query: Omit<ListQueryInput, 'skip' | 'limit'>,
+  timeZone: string,
+  extra: Array<SQL | undefined>,
+) {
+  return planList({ ...query, skip: 0, limit: 1, sort: undefined }, listSpec, extra, { timeZone }).where;
+}
+
+export class TimeEntriesRepository {
+  constructor(private readonly db: Database) {}
+
+  async list(query: ListQueryInput, timeZone: string, extra: Array<SQL | undefined>): Promise<Page<TimeEntryRow>> {
+    const plan = planList(query, listSpec, extra, { timeZone });
+    const [rows, [count]] = await Promise.all([
+      this.db.q
+        .select()
+        .from(timeEntries)
+        .where(plan.where)
+        .orderBy(...plan.orderBy)
+        .offset(plan.skip)
+        .limit(plan.limit),
+      this.db.q.select({ n: countAll }).from(timeEntries).where(plan.where),
+    ]);
+    return { items: rows, total: count?.n ?? 0, skip: plan.skip, limit: plan.limit };
+  }
+
+  async findById(id: string): Promise<TimeEntryRow | null> {
+    const [row] = await this.db.q.select().from(timeEntries).where(eq(timeEntries.id, id)).limit(1);
+    return row ?? null;
+  }
+
+  async lockById(id: string): Promise<TimeEntryRow | null> {
+    const [row] = await this.db.q.select().from(timeEntries).where(eq(timeEntries.id, id)).for('update');
+    return row ?? null;
+  }
+
+  async lockByIds(ids: string[]): Promise<TimeEntryRow[]> {
+    return this.db.q
+      .select()
+      .from(timeEntries)
+      .where(inArray(timeEntries.id, ids))
+      .orderBy(asc(timeEntries.id))
+      .for('update');
+  }
+
+  async running(employeeId: string): Promise<TimeEntryRow | null> {
+    const [row] = await this.db.q
+      .select()
+      .from(timeEntries)
+      .where(and(eq(timeEntries.employeeId, employeeId), isNull(timeEntries.endTime)))
+      .limit(1);
+    return row ?? null;
+  }
+
+  async insert(values: TimeEntryInsert): Promise<TimeEntryRow> {
+    const [row] = await this.db.q.insert(timeEntries).values(values).returning();
+    if (!row) throw new Error('insert returned nothing');
+    return row;
+  }
+
+  async update(id: string, values: Partial<TimeEntryInsert>): Promise<TimeEntryRow> {
+    const [row] = await this.db.q
+      .update(timeEntries)
+      .set({ ...values, updatedAt: new Date(), version: sql`${timeEntries.version} + 1` })
+      .where(eq(timeEntries.id, id))
+      .returning();
+    if (!row) throw new Error('update matched nothing');
+    return row;
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.q.delete(timeEntries).where(eq(timeEntries.id, id));
+  }
+
+  /** Project figures from finished entries (SPEC 4.2 statistics), summed in SQL. */
+  async projectFigures(projectId: string) {
+    const [row] = await this.db.q
+      .select({
+        totalHours: sql<string>`round(coalesce(sum(${timeEntries.durationMinutes}), 0) / 60.0, 2)::text`,
+        billableHours: sql<string>`round(coalesce(sum(${timeEntries.durationMinutes}) filter (where ${timeEntries.billable}), 0) / 60.0, 2)::text`,
+        billableValue: sql<string>`coalesce(sum(${entryAmount}) filter (where ${timeEntries.billable}), 0)::numeric(14,2)::text`,
+        unbilled: sql<string>`coalesce(sum(${entryAmount}) filter (where ${timeEntries.billable} and not ${timeEntries.isInvoiced}), 0)::numeric(14,2)::text`,
+      })
+      .from(timeEntries)
+      .where(and(eq(timeEntries.projectId, projectId), finished));
+    return row ?? { totalHours: '0', billableHours: '0', billableValue: '0.00', unbilled: '0.00' };
+  }
+
+  /**
+   * Minutes and amounts grouped by `groupBy`; days, weeks (ISO, Monday first) and months are taken
+   * in `timeZone`. Labels of projects, employees and customers are joined here (read only) so one
+   * query answers the summary.
+   */
+  async summary(groupBy: SummaryGroup, where: SQL | undefined, timeZone: string) {
+    const local = sql`(${timeEntries.startTime} at time zone ${timeZone})`;
+    const figures = {
+      minutes: sql<number>`coalesce(sum(${timeEntries.durationMinutes}), 0)`.mapWith(Number),
+      billable_minutes:
+        sql<number>`coalesce(sum(${timeEntries.durationMinutes}) filter (where ${timeEntries.billable}), 0)`.mapWith(
+          Number,
+        ),
+      billable_amount: sql<string>`coalesce(sum(${entryAmount}) filter (where ${timeEntries.billable}), 0)::numeric(14,2)::text`,
+    };
+    let keyed: { key: SQL; label: SQL };
+    switch (groupBy) {
+      case 'project':
+        keyed = {
+          key: sql`${timeEntries.projectId}::text`,
+          label: sql`coalesce(min(${projects.projectNumber} || ' ' || ${projects.title}), 'Ohne Projekt')`,
+        };
+        break;
+      case 'employee':
+        keyed = {
+          key: sql`${timeEntries.employeeId}::text`,
+          label: sql`min(${employees.firstName} || ' ' || ${employees.lastName})`,
+        };
+        break;
+      case 'customer':
+        keyed = {
+          key: sql`${timeEntries.customerId}::text`,
+          label: sql`coalesce(min(${customers.customerNumber} || ' ' || ${customers.name}), 'Ohne Kunde')`,
+        };
+        break;
+      case 'day':
+        keyed = { key: sql`to_char(${local}, 'YYYY-MM-DD')`, label: sql`min(to_char(${local}, 'YYYY-MM-DD'))` };
+        break;
+      case 'week':
+        keyed = {
+          key: sql`to_char(date_trunc('week', ${local}), 'YYYY-MM-DD')`,
+          label: sql`min(to_char(date_trunc('week', ${local}), 'IYYY-"W"IW'))`,
+        };
+        break;
+      case 'month':
+        keyed = { key: sql`to_char(${local}, 'YYYY-MM')`, label: sql`min(to_char(${local}, 'YYYY-MM'))` };
+        break;
+    }
+    // Group and order by position: the time zone is a bound parameter, so a repeated expression
+    // would not match the selected one. The label joins are on primary keys (cheap, read only).
+    return this.db.q
+      .select({ key: sql<string | null>`${keyed.key}`, label: sql<string>`${keyed.label}`, ...figures })
+      .from(timeEntries)
+      .leftJoin(projects, eq(projects.id, timeEntries.projectId))
+      .leftJoin(employees, eq(employees.id, timeEntries.employeeId))
+      .leftJoin(customers, eq(customers.id, timeEntries.customerId))
+      .where(and(finished, where))
+      .groupBy(sql`1`)
+      .orderBy(sql`1`);
+  }
+
+  /** Totals over the same filter. */
+  async totals(where: SQL | undefined) {
+    const [row] = await this.db.q
+      .select({
+        minutes: sql<number>`coalesce(sum(${timeEntries.durationMinutes}), 0)`.mapWith(Number),
+        billable_minutes:
+          sql<number>`coalesce(sum(${timeEntries.durationMinutes}) filter (where ${timeEntries.billable}), 0)`.mapWith(
+            Number,
+          ),
+        billable_amount: sql<string>`coalesce(sum(${entryAmount}) filter (where ${timeEntries.billable}), 0)::numeric(14,2)::text`,
+      })
+      .from(timeEntries)
+      .where(and(finished, where));
+    return row ?? { minutes: 0, billable_minutes: 0, billable_amount: '0.00' };
+  }
+
+  /**
+   * One batch of the export in (start_time, id) order after the keyset `after`; local times and
+   * amounts are formatted by PostgreSQL (no floats).
+   */
+  async exportBatch(where: SQL | undefined, timeZone: string, after: { start: Date; id: string } | null, size: number) {
+    const local = (column: AnyColumn) =>
+      sql<string | null>`to_char(${column} at time zone ${timeZone}, 'YYYY-MM-DD HH24:MI')`;
+    return this.db.q
+      .select({
+        id: timeEntries.id,
+        startTime: timeEntries.startTime,
+        date: sql<string>`to_char(${timeEntries.startTime} at time zone ${timeZone}, 'YYYY-MM-DD')`,
+        start: local(timeEntries.startTime),
+        end: local(timeEntries.endTime),
+        minutes: timeEntries.durationMinutes,
+        hours: sql<string | null>`round(${timeEntries.durationMinutes} / 60.0, 2)::text`,
+        employeeCode: employees.employeeCode,
+        employeeName: sql<string>`${employees.firstName} || ' ' || ${employees.lastName}`,
+        projectNumber: projects.projectNumber,
+        projectTitle: projects.title,
+        customerNumber: customers.customerNumber,
+        customerName: customers.name,
+        taskType: timeEntries.taskType,
+        note: timeEntries.note,
+        billable: timeEntries.billable,
+        hourlyRate: sql<string | null>`${timeEntries.hourlyRate}::text`,
+        amount: sql<string | null>`(${entryAmount})::numeric(14,2)::text`,
+        approved: timeEntries.isApproved,
+        invoiced: timeEntries.isInvoiced,
+      })
+      .from(timeEntries)
+      .innerJoin(employees, eq(employees.id, timeEntries.employeeId))
+      .leftJoin(projects, eq(projects.id, timeEntries.projectId))
+      .leftJoin(customers, eq(customers.id, timeEntries.customerId))
+      .where(
+        and(
+          where,
+          after
+            ? or(
+                gt(timeEntries.startTime, after.start),
+                and(eq(timeEntries.startTime, after.start), gt(timeEntries.id, after.id)),
+              )
+            : undefined,
+        ),
+      )
+      .orderBy(asc(timeEntries.startTime), asc(timeEntries.id))
+      .limit(size);
+  }
+}
