@@ -97,7 +97,9 @@ const { employee_id: _employee, project_id: _project, ...nestedFilters } = entry
 export const NestedTimeEntryListQuery = ListQuery(nestedFilters);
 export const TimeEntryList = ListEnvelope(Type.Ref('TimeEntry'), { $id: 'TimeEntryList' });
 
-export const CurrentTimer = Nullable(Type.Ref('TimeEntry'), { description: 'the running entry or null' });
+export const CurrentTimer = Type.Union([Type.Ref('TimeEntry'), Type.Null()], {
+  description: 'the running entry or null',
+});
 
 export const ApproveBody = Type.Object(
   { ids: Type.Array(Uuid(), { minItems: 1, maxItems: 500, uniqueItems: true }) },
