@@ -55,6 +55,11 @@ export async function createContext(config: Config, db: Database): Promise<AppCo
     customers: crm.customers,
     time: () => timeTracking?.projectFigures ?? null,
   });
-  timeTracking = createTimeTrackingModule(core, { projects: projects.projects });
+  timeTracking = createTimeTrackingModule(core, {
+    projects: projects.projects,
+    assertEmployeeExists: async (id) => {
+      await employees.employees.get(id);
+    },
+  });
   return { core, settings, employees, identity, crm, projects, timeTracking };
 }

@@ -16,7 +16,10 @@ export interface TimeTrackingModule {
 }
 
 /** Time entries, timers, approval, summary and export (SPEC 4.3). */
-export function createTimeTrackingModule(deps: CoreDeps, options: { projects: ProjectsService }): TimeTrackingModule {
+export function createTimeTrackingModule(
+  deps: CoreDeps,
+  options: { projects: ProjectsService; assertEmployeeExists(id: string): Promise<void> },
+): TimeTrackingModule {
   const time = new TimeTrackingService({
     db: deps.db,
     audit: deps.audit,
@@ -40,7 +43,11 @@ export function createTimeTrackingModule(deps: CoreDeps, options: { projects: Pr
       ]) {
         app.addSchema(schema);
       }
-      await timeTrackingRoutes(app, { time, projects: options.projects });
+      await timeTrackingRoutes(app, {
+        time,
+        projects: options.projects,
+        assertEmployeeExists: options.assertEmployeeExists,
+      });
     },
   };
 }

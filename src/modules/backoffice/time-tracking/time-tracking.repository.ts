@@ -36,20 +36,32 @@ const listSpec = {
 const entryAmount = sql`round(${timeEntries.durationMinutes} * coalesce(${timeEntries.hourlyRate}, 0) / 60.0, 2)`;
 const finished = sql`${timeEntries.endTime} is not null`;
 
+/** Conditions the service adds to a query: record-level visibility and nested paths. */
+export interface EntryScope {
+  employeeId?: string;
+  projectId?: string;
+}
+
+function scopeConditions(scopes: EntryScope[]): SQL[] {
+  const conditions: SQL[] = [];
+  for (const scope of scopes) {
+    if (scope.employeeId) conditions.push(eq(timeEntries.employeeId, scope.employeeId));
+    if (scope.projectId) conditions.push(eq(timeEntries.projectId, scope.projectId));
+  }
+  return conditions;
+}
+
 /** WHERE of a filtered query (the list's filters without paging), for summary and export. */
-export function filterWhere(
-  query: Omit<ListQueryInput, 'skip' | 'limit'>,
-  timeZone: string,
-  extra: Array<SQL | undefined>,
-) {
-  return planList({ ...query, skip: 0, limit: 1, sort: undefined }, listSpec, extra, { timeZone }).where;
+export function filterWhere(query: Omit<ListQueryInput, 'skip' | 'limit'>, timeZone: string, scopes: EntryScope[]) {
+  return planList({ ...query, skip: 0, limit: 1, sort: undefined }, listSpec, scopeConditions(scopes), { timeZone })
+    .where;
 }
 
 export class TimeEntriesRepository {
   constructor(private readonly db: Database) {}
 
-  async list(query: ListQueryInput, timeZone: string, extra: Array<SQL | undefined>): Promise<Page<TimeEntryRow>> {
-    const plan = planList(query, listSpec, extra, { timeZone });
+  async list(query: ListQueryInput, timeZone: string, scopes: EntryScope[]): Promise<Page<TimeEntryRow>> {
+    const plan = planList(query, listSpec, scopeConditions(scopes), { timeZone });
     const [rows, [count]] = await Promise.all([
       this.db.q
         .select()

@@ -41,7 +41,11 @@ const CSV_HEADER = [
 
 export async function timeTrackingRoutes(
   fastify: FastifyInstance,
-  services: { time: TimeTrackingService; projects: ProjectsService },
+  services: {
+    time: TimeTrackingService;
+    projects: ProjectsService;
+    assertEmployeeExists(id: string): Promise<void>;
+  },
 ): Promise<void> {
   const app = typed(fastify);
   const { time } = services;
@@ -317,6 +321,29 @@ export async function timeTrackingRoutes(
       await services.projects.assertExists(request.params.id);
       const page = await time.list(request.principal, request.query as ListQueryInput, {
         projectId: request.params.id,
+      });
+      return { ...page, items: page.items.map(toTimeEntryResponse) };
+    },
+  );
+
+  app.get(
+    '/api/employees/:id/time-entries',
+    {
+      config: { permission: OWN },
+      schema: {
+        tags,
+        operationId: 'listEmployeeTimeEntries',
+        summary: "An employee's time entries",
+        description: SCOPE,
+        params: IdParams,
+        querystring: s.NestedTimeEntryListQuery,
+        response: list,
+      },
+    },
+    async (request) => {
+      await services.assertEmployeeExists(request.params.id);
+      const page = await time.list(request.principal, request.query as ListQueryInput, {
+        employeeId: request.params.id,
       });
       return { ...page, items: page.items.map(toTimeEntryResponse) };
     },

@@ -1,5 +1,4 @@
 import type { Static } from '@sinclair/typebox';
-import { eq } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditWriter } from '../../../core/audit/audit.writer.ts';
 import { auditView, diffChanges, snapshotChanges } from '../../../core/audit/changes.ts';
@@ -11,6 +10,7 @@ import { conflict, forbidden, notFound, validationError } from '../../../core/ht
 import type { PreconditionCheck } from '../../../core/http/etag.ts';
 import type { ProjectRow } from '../projects/index.ts';
 import {
+  type EntryScope,
   filterWhere,
   type SummaryGroup,
   type TimeEntriesRepository,
@@ -18,7 +18,6 @@ import {
   type TimeEntryRow,
 } from './time-tracking.repository.ts';
 import type { TimeEntryCreate, TimeEntryUpdate, TimerStart } from './time-tracking.schemas.ts';
-import { timeEntries } from './time-tracking.table.ts';
 
 export type TimeEntryCreateInput = Static<typeof TimeEntryCreate>;
 export type TimeEntryUpdateInput = Static<typeof TimeEntryUpdate>;
@@ -61,18 +60,14 @@ export class TimeTrackingService {
   constructor(private readonly deps: TimeTrackingDeps) {}
 
   /** The caller's own entries unless .view: others' entries are invisible (404), not forbidden. */
-  private scope(principal: Principal | null) {
+  private scope(principal: Principal | null): EntryScope {
     const access = timeAccess(principal);
-    return access.seeAll ? undefined : eq(timeEntries.employeeId, access.id ?? '00000000-0000-0000-0000-000000000000');
+    return access.seeAll ? {} : { employeeId: access.id ?? '00000000-0000-0000-0000-000000000000' };
   }
 
   async list(principal: Principal | null, query: ListQueryInput, nested?: { projectId?: string; employeeId?: string }) {
     const timeZone = await this.deps.companyTimezone();
-    return this.deps.entries.list(query, timeZone, [
-      this.scope(principal),
-      nested?.projectId ? eq(timeEntries.projectId, nested.projectId) : undefined,
-      nested?.employeeId ? eq(timeEntries.employeeId, nested.employeeId) : undefined,
-    ]);
+    return this.deps.entries.list(query, timeZone, [this.scope(principal), nested ?? {}]);
   }
 
   async get(id: string, ctx: RequestContext): Promise<TimeEntryRow> {

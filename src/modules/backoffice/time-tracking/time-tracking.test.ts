@@ -397,4 +397,19 @@ describe('summary and export', () => {
     expect(ids(res)).toEqual([e.id]);
     expectProblem(await t.request('GET', `/api/projects/${randomUUID()}/time-entries`, { token: user.token }), 404);
   });
+
+  it('lists an employee’s entries under /api/employees/{id}/time-entries (own only without .view)', async () => {
+    const user = await t.userWith([WRITE]);
+    const other = await t.userWith([WRITE]);
+    const e = await entry(user, { start_time: '2026-11-03T08:00:00Z', duration_minutes: 5 });
+    await entry(other, { start_time: '2026-11-03T08:00:00Z', duration_minutes: 5 });
+    expect(ids(await t.request('GET', `/api/employees/${user.id}/time-entries`, { token: user.token }))).toEqual([
+      e.id,
+    ]);
+    expect(ids(await t.request('GET', `/api/employees/${other.id}/time-entries`, { token: user.token }))).toEqual([]);
+    expect((await t.request('GET', `/api/employees/${other.id}/time-entries`)).json().total).toBe(1);
+    expectProblem(await t.request('GET', `/api/employees/${randomUUID()}/time-entries`, { token: user.token }), 404);
+    expectProblem(await t.request('GET', `/api/employees/${user.id}/time-entries`, { token: null }), 401);
+    expectProblem(await t.request('GET', `/api/employees/${user.id}/time-entries`, { token: nobody.token }), 403);
+  });
 });
