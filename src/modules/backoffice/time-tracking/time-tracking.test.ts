@@ -329,6 +329,38 @@ describe('summary and export', () => {
     expect(byEmployee.json().rows).toEqual([expect.objectContaining({ key: user.id, minutes: 70 })]);
   });
 
+  it('groups by project and customer with labels and money sums', async () => {
+    const user = await t.userWith([WRITE]);
+    const customer = (await t.request('POST', '/api/customers', { body: { name: `Kunde ${tag()}` } })).json();
+    const project = await createProject({ customer_id: customer.id, hourly_rate: '99.99' });
+    await entry(user, { project_id: project.id, start_time: '2026-12-01T08:00:00Z', duration_minutes: 7 });
+    await entry(user, { project_id: project.id, start_time: '2026-12-01T09:00:00Z', duration_minutes: 13 });
+    await entry(user, { start_time: '2026-12-01T10:00:00Z', duration_minutes: 5 });
+    const byProject = await t.request('GET', `/api/time-entries/summary?group_by=project&employee_id=${user.id}`, {
+      token: user.token,
+    });
+    // 7 × 99.99 / 60 = 11.67 (rounded per entry), 13 × 99.99 / 60 = 21.66
+    expect(byProject.json().rows).toEqual(
+      expect.arrayContaining([
+        {
+          key: project.id,
+          label: `${project.project_number} ${project.title}`,
+          minutes: 20,
+          billable_minutes: 20,
+          billable_amount: '33.33',
+        },
+        { key: null, label: 'Ohne Projekt', minutes: 5, billable_minutes: 0, billable_amount: '0.00' },
+      ]),
+    );
+    const byCustomer = await t.request('GET', `/api/time-entries/summary?group_by=customer&employee_id=${user.id}`, {
+      token: user.token,
+    });
+    expect(byCustomer.json().rows).toContainEqual(
+      expect.objectContaining({ key: customer.id, label: `${customer.customer_number} ${customer.name}`, minutes: 20 }),
+    );
+    expect(byCustomer.json().totals).toEqual({ minutes: 25, billable_minutes: 20, billable_amount: '33.33' });
+  });
+
   it("a .write user's summary covers only their own entries", async () => {
     const user = await t.userWith([WRITE]);
     const other = await t.userWith([WRITE]);
