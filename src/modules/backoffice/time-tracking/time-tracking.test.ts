@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditRowsFor, expectProblem, startTestApp, type TestApp, type TestUser } from '../../../../test/helpers.ts';
@@ -129,6 +130,38 @@ describe('manual entries', () => {
     expectProblem(overlap, 409);
     await entry(user, { start_time: '2026-04-01T10:00:00Z', duration_minutes: 30 });
     await entry(other, { start_time: '2026-04-01T08:30:00Z', duration_minutes: 30 });
+  });
+});
+
+describe('overlap under concurrency and without the service', () => {
+  it('parallel overlapping entries of one employee: exactly one 201, the rest 409', async () => {
+    const user = await t.userWith([WRITE]);
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        t.request('POST', '/api/time-entries', {
+          token: user.token,
+          body: { start_time: `2026-04-10T08:0${i}:00Z`, duration_minutes: 30 },
+        }),
+      ),
+    );
+    expect(results.map((r) => r.statusCode).sort()).toEqual([201, ...Array(7).fill(409)]);
+  });
+
+  it('the database refuses an overlapping row even when the service is bypassed', async () => {
+    const user = await t.userWith([WRITE]);
+    await entry(user, { start_time: '2026-04-11T08:00:00Z', duration_minutes: 60 });
+    await expect(
+      t.db.root.execute(
+        sql`insert into time_entries (id, employee_id, start_time, end_time, duration_minutes)
+            values (${randomUUID()}, ${user.id}, '2026-04-11T08:30:00Z', '2026-04-11T09:30:00Z', 60)`,
+      ),
+    ).rejects.toThrow();
+    await expect(
+      t.db.root.execute(
+        sql`insert into time_entries (id, employee_id, start_time) values (${randomUUID()}, ${user.id}, '2026-04-12T08:00:00Z'),
+            (${randomUUID()}, ${user.id}, '2026-04-13T08:00:00Z')`,
+      ),
+    ).rejects.toThrow();
   });
 });
 
