@@ -98,12 +98,14 @@ export async function buildApp(
   await registerOpenApi(app, VERSION);
 
   await app.register(async (scope) => {
-    await healthRoutes(scope, ctx.core);
+    const oidc = ctx.core.oidc;
+    await healthRoutes(scope, ctx.core, oidc ? { identity_provider: async () => oidc.health() } : {});
     await auditRoutes(scope, ctx.core);
     await ctx.identity.routes(scope);
     await ctx.employees.routes(scope);
   });
 
+  app.addHook('onClose', async () => ctx.core.oidc?.stop());
   app.get('/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
   return app;
 }
