@@ -35,7 +35,9 @@ const ConfigSchema = Type.Object({
   OIDC_ISSUER: Type.Optional(Type.String({ pattern: '^https?://', description: 'turns the oidc mode on' })),
   OIDC_CLIENT_ID: Type.Optional(Type.String({ minLength: 1 })),
   OIDC_CLIENT_SECRET: Type.Optional(Type.String({ minLength: 1 })),
-  OIDC_KEY_FILE: Type.Optional(Type.String({ minLength: 1, description: 'Zitadel API-app JSON key (private_key_jwt)' })),
+  OIDC_KEY_FILE: Type.Optional(
+    Type.String({ minLength: 1, description: 'Zitadel API-app JSON key (private_key_jwt)' }),
+  ),
   OIDC_REDIRECT_URI: Type.Optional(Type.String({ pattern: '^https?://' })),
   OIDC_POST_LOGOUT_REDIRECT_URI: Type.Optional(Type.String({ pattern: '^https?://' })),
   OIDC_PROJECT_ID: Type.Optional(Type.String({ minLength: 1 })),

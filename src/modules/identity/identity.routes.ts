@@ -1,14 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Config } from '../../config.ts';
 import { principalOf, requestContext } from '../../core/auth/auth-hook.ts';
-import type { Principal } from '../../core/auth/principal.ts';
 import type { LocalTokenService } from '../../core/auth/local-tokens.ts';
 import { PERMISSION_CATALOG } from '../../core/auth/permissions.ts';
+import type { Principal } from '../../core/auth/principal.ts';
 import { typed } from '../../core/http/app-type.ts';
+import { AppError } from '../../core/http/errors.ts';
 import { ifMatch, setEtag } from '../../core/http/etag.ts';
 import { IdParams } from '../../core/http/schemas.ts';
-import type { Config } from '../../config.ts';
-import { AppError } from '../../core/http/errors.ts';
 import { type EmployeesService, toEmployeeResponse } from '../employees/index.ts';
 import * as s from './identity.schemas.ts';
 import type { IdentityService } from './identity.service.ts';

@@ -18,7 +18,11 @@ export const LogoutBody = Type.Object(
   {
     refresh_token: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
     id_token_hint: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 16384, description: 'SSO: the ID token, passed on to the end-session URL' }),
+      Type.String({
+        minLength: 1,
+        maxLength: 16384,
+        description: 'SSO: the ID token, passed on to the end-session URL',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -90,7 +94,11 @@ export const CallbackBody = Type.Object(
   {
     code: Type.String({ minLength: 1, maxLength: 4096, description: 'the authorization code from the redirect' }),
     code_verifier: Type.Optional(
-      Type.String({ minLength: 43, maxLength: 128, description: 'PKCE verifier (S256); omit when state names a server-side start' }),
+      Type.String({
+        minLength: 43,
+        maxLength: 128,
+        description: 'PKCE verifier (S256); omit when state names a server-side start',
+      }),
     ),
     redirect_uri: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, pattern: '^https?://' })),
     state: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),

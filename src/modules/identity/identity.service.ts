@@ -199,7 +199,10 @@ export class IdentityService implements Authenticator {
     } catch (error) {
       // Not one of ours: in oidc mode it may be the IdP's refresh token.
       if (this.sso && error instanceof AppError && error.code === 'refresh_token_unknown') {
-        return this.sso.refresh(ctx ?? { principal: null, ipAddress: null, userAgent: null, requestId: null }, refreshToken);
+        return this.sso.refresh(
+          ctx ?? { principal: null, ipAddress: null, userAgent: null, requestId: null },
+          refreshToken,
+        );
       }
       throw error;
     }

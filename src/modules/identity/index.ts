@@ -16,11 +16,7 @@ export interface IdentityModule {
 }
 
 /** Sign-in, sessions and the bearer-token authenticator (SPEC 2). */
-export function createIdentityModule(
-  deps: CoreDeps,
-  employees: EmployeesService,
-  roles: RolesService,
-): IdentityModule {
+export function createIdentityModule(deps: CoreDeps, employees: EmployeesService, roles: RolesService): IdentityModule {
   const c = deps.config;
   const repo = new IdentityRepository(deps.db);
   const sso = deps.oidc
@@ -49,7 +45,8 @@ export function createIdentityModule(
   return {
     identity,
     async routes(app) {
-      for (const schema of [AuthUser, TokenResponse, CallbackResponse, AuthConfigResponse, Jwks, MeResponse]) app.addSchema(schema);
+      for (const schema of [AuthUser, TokenResponse, CallbackResponse, AuthConfigResponse, Jwks, MeResponse])
+        app.addSchema(schema);
       await identityRoutes(app, { identity, employees, localTokens: deps.localTokens, sso, config: c });
     },
   };

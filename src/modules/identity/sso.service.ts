@@ -271,7 +271,8 @@ export class SsoService {
         throw badRequest('The login state is unknown, already used or expired; start the login again', 'invalid_state');
       }
     }
-    if (!codeVerifier) throw badRequest('code_verifier is required (PKCE S256) unless state names a server-side login start');
+    if (!codeVerifier)
+      throw badRequest('code_verifier is required (PKCE S256) unless state names a server-side login start');
     if (!redirectUri) throw badRequest('redirect_uri is required (OIDC_REDIRECT_URI is not configured)');
     let tokens: Awaited<ReturnType<OidcClient['exchangeCode']>>;
     try {
@@ -322,7 +323,8 @@ function roleClaimsOnly(
 ): Record<string, unknown> {
   if (hasRoleClaim(tokenClaims, projectId)) return {};
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(info)) if (k === 'roles' || k.startsWith('urn:zitadel:iam:org:project:')) out[k] = v;
+  for (const [k, v] of Object.entries(info))
+    if (k === 'roles' || k.startsWith('urn:zitadel:iam:org:project:')) out[k] = v;
   return out;
 }
 

@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { decodeJwt, decodeProtectedHeader, errors as joseErrors, importPKCS8, jwtVerify } from 'jose';
+import { decodeJwt, decodeProtectedHeader, importPKCS8, errors as joseErrors, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { AppError, badRequest, serviceUnavailable, unauthorized } from '../../http/errors.ts';
 import { BoundedCache } from './bounded-cache.ts';
@@ -238,7 +238,10 @@ export class OidcClient {
     await this.configuration();
     const introspector = this.introspector;
     if (!introspector) {
-      throw unauthorized('Opaque access tokens need OIDC_CLIENT_SECRET or OIDC_KEY_FILE to be checked', 'invalid_token');
+      throw unauthorized(
+        'Opaque access tokens need OIDC_CLIENT_SECRET or OIDC_KEY_FILE to be checked',
+        'invalid_token',
+      );
     }
     let response: client.IntrospectionResponse;
     try {

@@ -8,7 +8,8 @@ export function roleKeysFrom(claims: Record<string, unknown>, projectId: string 
   if (projectId) objectClaims.push(`urn:zitadel:iam:org:project:${projectId}:roles`);
   for (const name of objectClaims) {
     const value = claims[name];
-    if (value && typeof value === 'object' && !Array.isArray(value)) for (const key of Object.keys(value)) keys.add(key);
+    if (value && typeof value === 'object' && !Array.isArray(value))
+      for (const key of Object.keys(value)) keys.add(key);
   }
   const plain = claims.roles;
   if (Array.isArray(plain)) for (const key of plain) if (typeof key === 'string') keys.add(key);
