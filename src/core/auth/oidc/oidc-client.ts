@@ -348,6 +348,12 @@ function toTokenSet(tokens: client.TokenEndpointResponse & client.TokenEndpointR
 function idpError(error: unknown, what: string): AppError {
   if (error instanceof client.ResponseBodyError) {
     const description = error.error_description ? `: ${error.error_description}` : '';
+    if (what === 'authorization code' && error.error === 'invalid_grant') {
+      return badRequest(
+        `The authorization code is invalid, expired or already used, or the PKCE code_verifier does not match it (${error.error}${description})`,
+        error.error,
+      );
+    }
     return badRequest(`The identity provider rejected the ${what} (${error.error}${description})`, error.error);
   }
   if (error instanceof AppError) return error;
