@@ -16,7 +16,13 @@ describe('SSO roles and onboarding', () => {
         { sub: 'u-both', email: 'both@workmate.test', ...verified, roles: ['manager', 'employee'] },
         { sub: 'u-none', email: 'none@workmate.test', ...verified, roles: ['unknown-role'] },
         { sub: 'u-crowd', email: 'crowd@workmate.test', ...verified, roles: ['employee'] },
-        { sub: 'u-unverified', email: 'existing@workmate.test', ...verified, email_verified: false, roles: ['employee'] },
+        {
+          sub: 'u-unverified',
+          email: 'existing@workmate.test',
+          ...verified,
+          email_verified: false,
+          roles: ['employee'],
+        },
         { sub: 'u-verified', email: 'linked@workmate.test', ...verified, roles: ['employee'] },
       ],
     });
@@ -126,6 +132,9 @@ describe('SSO roles and onboarding', () => {
     expect(del.statusCode, del.body).toBe(204);
     // Its cached session is dropped at once; validating the token again refuses the inactive account.
     expectProblem(await t.request('GET', '/api/auth/me', { token: access_token }), 403);
-    expectProblem(await t.request('GET', '/api/auth/me', { token: (await idp.tokens('u-verified')).access_token }), 403);
+    expectProblem(
+      await t.request('GET', '/api/auth/me', { token: (await idp.tokens('u-verified')).access_token }),
+      403,
+    );
   });
 });
