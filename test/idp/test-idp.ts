@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createPrivateKey, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
@@ -27,6 +27,8 @@ export interface IdpUser {
 export const PROJECT_ID = '310000000000000001';
 export const JWT_CLIENT = { id: 'workmate-web', secret: 'workmate-web-secret-0123456789abcdef' };
 export const OPAQUE_CLIENT = { id: 'workmate-opaque', secret: 'workmate-opaque-secret-0123456789abcd' };
+/** A Zitadel-style API application: introspection with private_key_jwt (see apiKeyFile). */
+export const API_CLIENT_ID = 'workmate-api';
 export const REDIRECT_URI = 'http://127.0.0.1:5173/auth/callback';
 export const POST_LOGOUT_REDIRECT_URI = 'http://127.0.0.1:5173/';
 const RESOURCE = 'https://api.workmate.test';
@@ -49,6 +51,8 @@ export interface TestIdp {
     options?: { clientId?: string },
   ): Promise<{ access_token: string; refresh_token?: string; id_token?: string }>;
   revoke(token: string, clientId?: string): Promise<void>;
+  /** The API application's key in Zitadel's JSON key-file format (`OIDC_KEY_FILE`). */
+  apiKeyFile(): string;
   /** Signs an arbitrary JWT with the provider's current signing key (negative tests). */
   sign(payload: Record<string, unknown>, header?: Record<string, unknown>): Promise<string>;
   currentPublicJwk(): JWK;
@@ -72,9 +76,17 @@ function roleClaim(user: IdpUser): Record<string, Record<string, string>> {
   return Object.fromEntries((user.roles ?? []).map((r) => [r, { '300000000000000001': 'workmate.test' }]));
 }
 
-function configuration(users: Map<string, IdpUser>, keys: JWK[]): Configuration {
+function configuration(users: Map<string, IdpUser>, keys: JWK[], apiKey: JWK): Configuration {
   return {
     clients: [
+      {
+        client_id: API_CLIENT_ID,
+        redirect_uris: [],
+        grant_types: [],
+        response_types: [],
+        token_endpoint_auth_method: 'private_key_jwt',
+        jwks: { keys: [apiKey as never] },
+      },
       {
         client_id: JWT_CLIENT.id,
         client_secret: JWT_CLIENT.secret,
@@ -212,6 +224,12 @@ export async function startTestIdp(
 ): Promise<TestIdp> {
   const users = new Map((options.users ?? []).map((u) => [u.sub, u]));
   let keys: JWK[] = [await newSigningKey()];
+  const api = await generateKeyPair('RS256', { extractable: true });
+  const apiKid = randomUUID();
+  const apiPublic = { ...(await exportJWK(api.publicKey)), kid: apiKid, alg: 'RS256', use: 'sig' };
+  const apiPem = createPrivateKey({ key: (await exportJWK(api.privateKey)) as never, format: 'jwk' })
+    .export({ format: 'pem', type: 'pkcs1' })
+    .toString();
   const counts = new Map<string, number>();
   let provider: Provider | null = null;
 
@@ -256,7 +274,7 @@ export async function startTestIdp(
   const issuer = `http://127.0.0.1:${port}`;
 
   const build = () => {
-    const p = new Provider(issuer, configuration(users, keys));
+    const p = new Provider(issuer, configuration(users, keys, apiPublic));
     p.on('server_error', (_ctx, error) => console.error('test IdP server_error', error));
     return p;
   };
@@ -337,6 +355,8 @@ export async function startTestIdp(
       const key = await importJWK(jwk, 'RS256');
       return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: jwk.kid, typ: 'JWT', ...header }).sign(key);
     },
+    apiKeyFile: () =>
+      JSON.stringify({ type: 'application', keyId: apiKid, key: apiPem, appId: '1', clientId: API_CLIENT_ID }),
     currentPublicJwk() {
       const { d, p, q, dp, dq, qi, ...pub } = keys[0] as JWK;
       return pub;
