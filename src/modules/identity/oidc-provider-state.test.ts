@@ -72,4 +72,26 @@ describe('identity provider availability and client authentication', () => {
     expect(idp.calls('/oauth/v2/introspect') - before).toBe(1);
     expectProblem(await t.request('GET', '/api/auth/me', { token: 'opaque-but-unknown' }), 401);
   });
+
+  it('unknown key ids cannot make the server hammer the JWKS endpoint (at most 10 fetches a minute)', async () => {
+    const idp = await startTestIdp({ users: [{ ...user, sub: 'u-kid', email: 'kid@workmate.test' }] });
+    cleanup.push(() => idp.close());
+    const t = await startTestApp({
+      OIDC_ISSUER: idp.issuer,
+      OIDC_CLIENT_ID: JWT_CLIENT.id,
+      OIDC_CLIENT_SECRET: JWT_CLIENT.secret,
+      OIDC_PROJECT_ID: PROJECT_ID,
+    });
+    cleanup.push(() => t.close());
+    const now = Math.floor(Date.now() / 1000);
+    const payload = { iss: idp.issuer, sub: 'u-kid', aud: [PROJECT_ID], iat: now, exp: now + 600 };
+    const before = idp.calls('/oauth/v2/keys');
+    for (let i = 0; i < 25; i++) {
+      const token = await idp.sign({ ...payload, jti: `j${i}` }, { kid: `unknown-kid-${i}` });
+      expectProblem(await t.request('GET', '/api/auth/me', { token }), 401);
+    }
+    const fetches = idp.calls('/oauth/v2/keys') - before;
+    expect(fetches).toBeGreaterThan(0);
+    expect(fetches).toBeLessThanOrEqual(10);
+  });
 });
