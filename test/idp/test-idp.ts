@@ -27,6 +27,8 @@ export interface IdpUser {
 export const PROJECT_ID = '310000000000000001';
 export const JWT_CLIENT = { id: 'workmate-web', secret: 'workmate-web-secret-0123456789abcdef' };
 export const OPAQUE_CLIENT = { id: 'workmate-opaque', secret: 'workmate-opaque-secret-0123456789abcd' };
+/** An application of another project: its opaque tokens carry another audience. */
+export const OTHER_PROJECT_CLIENT = { id: 'other-app', secret: 'other-app-secret-0123456789abcdefghij' };
 /** A Zitadel-style API application: introspection with private_key_jwt (see apiKeyFile). */
 export const API_CLIENT_ID = 'workmate-api';
 export const REDIRECT_URI = 'http://127.0.0.1:5173/auth/callback';
@@ -99,6 +101,14 @@ function configuration(users: Map<string, IdpUser>, keys: JWK[], apiKey: JWK): C
       {
         client_id: OPAQUE_CLIENT.id,
         client_secret: OPAQUE_CLIENT.secret,
+        redirect_uris: [REDIRECT_URI],
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+      {
+        client_id: OTHER_PROJECT_CLIENT.id,
+        client_secret: OTHER_PROJECT_CLIENT.secret,
         redirect_uris: [REDIRECT_URI],
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
@@ -181,9 +191,9 @@ function configuration(users: Map<string, IdpUser>, keys: JWK[], apiKey: JWK): C
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, _resource, client) => ({
           scope: 'openid profile email offline_access',
-          audience: PROJECT_ID,
+          audience: client.clientId === OTHER_PROJECT_CLIENT.id ? 'other-project' : PROJECT_ID,
           accessTokenTTL: 3600,
-          accessTokenFormat: client.clientId === OPAQUE_CLIENT.id ? 'opaque' : 'jwt',
+          accessTokenFormat: client.clientId === JWT_CLIENT.id ? 'jwt' : 'opaque',
           jwt: { sign: { alg: 'RS256' } },
         }),
       },
@@ -318,7 +328,7 @@ export async function startTestIdp(
     },
     authorizeUrl,
     async tokens(sub, opts = {}) {
-      const client = opts.clientId === OPAQUE_CLIENT.id ? OPAQUE_CLIENT : JWT_CLIENT;
+      const client = [OPAQUE_CLIENT, OTHER_PROJECT_CLIENT].find((c) => c.id === opts.clientId) ?? JWT_CLIENT;
       const { verifier, challenge } = await pkcePair();
       const code = await idp.authorize(sub, { clientId: client.id, codeChallenge: challenge });
       const res = await fetch(`${issuer}/oauth/v2/token`, {

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem, startTestApp, type TestApp } from '../../../test/helpers.ts';
-import { JWT_CLIENT, OPAQUE_CLIENT, PROJECT_ID, startTestIdp, type TestIdp } from '../../../test/idp/test-idp.ts';
+import {
+  JWT_CLIENT,
+  OPAQUE_CLIENT,
+  OTHER_PROJECT_CLIENT,
+  PROJECT_ID,
+  startTestIdp,
+  type TestIdp,
+} from '../../../test/idp/test-idp.ts';
 
 /** Bearer validation of IdP access tokens against a real OpenID provider on loopback. */
 describe('IdP access tokens', () => {
@@ -76,6 +83,12 @@ describe('IdP access tokens', () => {
     const { access_token } = await idp.tokens('u-revoked', { clientId: OPAQUE_CLIENT.id });
     await idp.revoke(access_token);
     expectProblem(await t.request('GET', '/api/auth/me', { token: access_token }), 401);
+  });
+
+  it('an opaque token issued for another project is 401 (introspection aud checked)', async () => {
+    const { access_token } = await idp.tokens('u-revoked', { clientId: OTHER_PROJECT_CLIENT.id });
+    const body = expectProblem(await t.request('GET', '/api/auth/me', { token: access_token }), 401);
+    expect(body.detail).toMatch(/another audience/);
   });
 
   it('a self-signed token with the right key and claims is accepted (control for the cases below)', async () => {

@@ -255,6 +255,12 @@ export class OidcClient {
       this.introspected.set(key, { inactive: true }, now + 30_000);
       throw unauthorized('The access token is not active', 'invalid_token');
     }
+    // A token the IdP issued for another project or application is active, but not for us.
+    const aud = response.aud === undefined ? [] : [response.aud].flat();
+    if (aud.length > 0 && !aud.some((a) => this.audiences.includes(a))) {
+      this.introspected.set(key, { inactive: true }, now + INTROSPECTION_CACHE_MAX_MS);
+      throw unauthorized('The access token was issued for another audience', 'invalid_token');
+    }
     const exp = typeof response.exp === 'number' ? response.exp : Math.floor(now / 1000) + 300;
     if (exp * 1000 <= now) throw unauthorized('The access token has expired', 'invalid_token');
     const result: IdpToken = {
