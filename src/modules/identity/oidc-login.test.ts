@@ -112,6 +112,13 @@ describe('SSO login flow', () => {
     expect(body.detail).toMatch(/authorization code/);
   });
 
+  it('an unparsable redirect_uri is 400, a missing verifier without state is 400', async () => {
+    const { verifier } = await pkcePair();
+    expectProblem(await callback({ code: 'c', code_verifier: verifier, redirect_uri: 'http://' }), 400);
+    const body = expectProblem(await callback({ code: 'c' }), 400);
+    expect(body.detail).toMatch(/code_verifier is required/);
+  });
+
   it('an unknown IdP refresh token is 401', async () => {
     expectProblem(await t.request('POST', '/api/auth/refresh', { token: null, body: { refresh_token: 'nope' } }), 401);
   });

@@ -300,7 +300,12 @@ export class OidcClient {
   /** Exchanges an authorization code (PKCE S256). A used, expired or wrong code or verifier is 400. */
   async exchangeCode(input: { code: string; codeVerifier?: string; redirectUri: string }): Promise<IdpTokenSet> {
     const web = await this.configuration();
-    const current = new URL(input.redirectUri);
+    let current: URL;
+    try {
+      current = new URL(input.redirectUri);
+    } catch {
+      throw badRequest('redirect_uri is not a valid URL');
+    }
     current.search = '';
     current.hash = '';
     current.searchParams.set('code', input.code);
