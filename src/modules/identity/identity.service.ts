@@ -238,15 +238,22 @@ export class IdentityService implements Authenticator {
 
   /** Logs out; for SSO principals returns the IdP's end-session URL. */
   async logout(ctx: RequestContext, refreshToken: string | undefined, idTokenHint?: string): Promise<string | null> {
-    await this.logoutLocal(ctx, refreshToken);
-    if (this.sso && ctx.principal?.authMethod === 'oidc') return this.sso.endSessionUrl(idTokenHint);
+    const local = await this.logoutLocal(ctx, refreshToken);
+    if (this.sso && ctx.principal?.authMethod === 'oidc') {
+      // Not one of ours: the IdP's refresh token, revoked there (best effort; the IdP may be down).
+      if (refreshToken && !local) await this.sso.revokeRefreshToken(refreshToken);
+      return this.sso.endSessionUrl(idTokenHint);
+    }
     return null;
   }
 
-  private async logoutLocal(ctx: RequestContext, refreshToken: string | undefined): Promise<void> {
-    await this.db.transaction(async () => {
+  /** Whether the refresh token was a local one. */
+  private async logoutLocal(ctx: RequestContext, refreshToken: string | undefined): Promise<boolean> {
+    return this.db.transaction(async () => {
+      let local = false;
       if (refreshToken) {
         const row = await this.repo.lockRefreshToken(hashToken(refreshToken));
+        local = row !== null;
         if (row && row.employeeId === ctx.principal?.id) await this.repo.revokeFamily(row.familyId);
       }
       await this.audit.record(ctx, {
@@ -255,6 +262,7 @@ export class IdentityService implements Authenticator {
         resourceId: ctx.principal?.id ?? null,
         resourceName: ctx.principal?.email ?? null,
       });
+      return local;
     });
   }
 

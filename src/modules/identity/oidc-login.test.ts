@@ -82,8 +82,8 @@ describe('SSO login flow', () => {
 
     // Logout returns the end-session URL with the ID token hint.
     const out = await t.request('POST', '/api/auth/logout', {
-      token: body.access_token,
-      body: { id_token_hint: body.id_token },
+      token: refreshed.json().access_token,
+      body: { id_token_hint: body.id_token, refresh_token: refreshed.json().refresh_token },
     });
     expect(out.statusCode, out.body).toBe(200);
     const url = new URL(out.json().end_session_url);
@@ -91,6 +91,14 @@ describe('SSO login flow', () => {
     expect(url.searchParams.get('id_token_hint')).toBe(body.id_token);
     const after = await auditRowsFor(t, 'employee', body.user.id);
     expect(after.map((r) => r.action)).toContain('logout');
+    // The IdP refresh token was revoked at the IdP.
+    expectProblem(
+      await t.request('POST', '/api/auth/refresh', {
+        token: null,
+        body: { refresh_token: refreshed.json().refresh_token },
+      }),
+      401,
+    );
 
     // The same code again: 400 with a clear detail (the provider also revokes the grant's tokens).
     const again = expectProblem(await callback({ code, code_verifier: verifier, redirect_uri: REDIRECT_URI }), 400);

@@ -306,6 +306,10 @@ export class SsoService {
     };
   }
 
+  async revokeRefreshToken(refreshToken: string): Promise<void> {
+    await this.oidc.revoke(refreshToken, 'refresh_token');
+  }
+
   endSessionUrl(idTokenHint?: string): Promise<string | null> {
     return this.oidc.endSessionUrl(idTokenHint);
   }

@@ -335,6 +335,17 @@ export class OidcClient {
     }
   }
 
+  /** Revokes a token at the IdP (RFC 7009); best effort: failures are logged, not thrown. */
+  async revoke(token: string, hint: 'refresh_token' | 'access_token'): Promise<void> {
+    try {
+      const web = await this.configuration();
+      if (!web.serverMetadata().revocation_endpoint) return;
+      await client.tokenRevocation(web, token, { token_type_hint: hint });
+    } catch (error) {
+      this.log.warn({ err: (error as Error).message }, 'token revocation at the identity provider failed');
+    }
+  }
+
   async endSessionUrl(idTokenHint?: string): Promise<string | null> {
     const metadata = await this.metadata();
     if (!this.web || !metadata?.end_session_endpoint) return null;
