@@ -22,11 +22,15 @@ export interface IdpUser {
   family_name?: string;
   /** Zitadel role keys (admin, ceo, manager, employee, …). */
   roles?: string[];
+  /** false: access tokens / introspection carry no profile or role claims (only userinfo has them). */
+  claimsInToken?: boolean;
 }
 
 export const PROJECT_ID = '310000000000000001';
 export const JWT_CLIENT = { id: 'workmate-web', secret: 'workmate-web-secret-0123456789abcdef' };
 export const OPAQUE_CLIENT = { id: 'workmate-opaque', secret: 'workmate-opaque-secret-0123456789abcd' };
+/** A client whose tokens are plain userinfo tokens (opaque, no resource, no audience). */
+export const USERINFO_CLIENT = { id: 'workmate-userinfo', secret: 'workmate-userinfo-secret-0123456789ab' };
 /** An application of another project: its opaque tokens carry another audience. */
 export const OTHER_PROJECT_CLIENT = { id: 'other-app', secret: 'other-app-secret-0123456789abcdefghij' };
 /** A Zitadel-style API application: introspection with private_key_jwt (see apiKeyFile). */
@@ -107,6 +111,14 @@ function configuration(users: Map<string, IdpUser>, keys: JWK[], apiKey: JWK): C
         token_endpoint_auth_method: 'client_secret_basic',
       },
       {
+        client_id: USERINFO_CLIENT.id,
+        client_secret: USERINFO_CLIENT.secret,
+        redirect_uris: [REDIRECT_URI],
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+      {
         client_id: OTHER_PROJECT_CLIENT.id,
         client_secret: OTHER_PROJECT_CLIENT.secret,
         redirect_uris: [REDIRECT_URI],
@@ -128,7 +140,7 @@ function configuration(users: Map<string, IdpUser>, keys: JWK[], apiKey: JWK): C
     pkce: { required: () => true },
     scopes: ['openid', 'profile', 'email', 'offline_access'],
     claims: {
-      openid: ['sub'],
+      openid: ['sub', `urn:zitadel:iam:org:project:${PROJECT_ID}:roles`],
       email: ['email', 'email_verified'],
       profile: ['given_name', 'family_name', 'name'],
     },
@@ -153,7 +165,7 @@ function configuration(users: Map<string, IdpUser>, keys: JWK[], apiKey: JWK): C
     // the access token — in a JWT's payload, or in the introspection answer for opaque tokens.
     extraTokenClaims(_ctx, token) {
       const user = users.get((token as { accountId?: string }).accountId ?? '');
-      if (!user) return undefined;
+      if (!user || user.claimsInToken === false) return undefined;
       return {
         [`urn:zitadel:iam:org:project:${PROJECT_ID}:roles`]: roleClaim(user),
         'urn:zitadel:iam:org:project:roles': roleClaim(user),
@@ -187,7 +199,7 @@ function configuration(users: Map<string, IdpUser>, keys: JWK[], apiKey: JWK): C
       rpInitiatedLogout: { enabled: true },
       resourceIndicators: {
         enabled: true,
-        defaultResource: () => RESOURCE,
+        defaultResource: (_ctx, client) => (client?.clientId === USERINFO_CLIENT.id ? undefined : RESOURCE),
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, _resource, client) => ({
           scope: 'openid profile email offline_access',
@@ -328,7 +340,8 @@ export async function startTestIdp(
     },
     authorizeUrl,
     async tokens(sub, opts = {}) {
-      const client = [OPAQUE_CLIENT, OTHER_PROJECT_CLIENT].find((c) => c.id === opts.clientId) ?? JWT_CLIENT;
+      const client =
+        [OPAQUE_CLIENT, OTHER_PROJECT_CLIENT, USERINFO_CLIENT].find((c) => c.id === opts.clientId) ?? JWT_CLIENT;
       const { verifier, challenge } = await pkcePair();
       const code = await idp.authorize(sub, { clientId: client.id, codeChallenge: challenge });
       const res = await fetch(`${issuer}/oauth/v2/token`, {

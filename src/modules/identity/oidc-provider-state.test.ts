@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectProblem, startTestApp, type TestApp } from '../../../test/helpers.ts';
-import { JWT_CLIENT, OPAQUE_CLIENT, PROJECT_ID, startTestIdp, type TestIdp } from '../../../test/idp/test-idp.ts';
+import {
+  JWT_CLIENT,
+  OPAQUE_CLIENT,
+  PROJECT_ID,
+  startTestIdp,
+  type TestIdp,
+  USERINFO_CLIENT,
+} from '../../../test/idp/test-idp.ts';
 
 const user = {
   sub: 'u-late',
@@ -93,5 +100,29 @@ describe('identity provider availability and client authentication', () => {
     const fetches = idp.calls('/oauth/v2/keys') - before;
     expect(fetches).toBeGreaterThan(0);
     expect(fetches).toBeLessThanOrEqual(10);
+  });
+
+  it('names, e-mail and roles come from userinfo when the token and introspection lack them', async () => {
+    const idp = await startTestIdp({
+      users: [{ ...user, sub: 'u-info', email: 'info@workmate.test', roles: ['manager'], claimsInToken: false }],
+    });
+    cleanup.push(() => idp.close());
+    const t = await startTestApp({
+      OIDC_ISSUER: idp.issuer,
+      OIDC_CLIENT_ID: USERINFO_CLIENT.id,
+      OIDC_CLIENT_SECRET: USERINFO_CLIENT.secret,
+      OIDC_PROJECT_ID: PROJECT_ID,
+    });
+    cleanup.push(() => t.close());
+    const { access_token } = await idp.tokens('u-info', { clientId: USERINFO_CLIENT.id });
+    const before = idp.calls('/oidc/v1/userinfo');
+    const res = await t.request('GET', '/api/auth/me', { token: access_token });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ email: 'info@workmate.test', first_name: 'Late', last_name: 'Comer' });
+    expect(res.json().role.name).toBe('Manager');
+    expect(idp.calls('/oidc/v1/userinfo') - before).toBe(1);
+    // Once per token: later requests use the cached session.
+    await t.request('GET', '/api/auth/me', { token: access_token });
+    expect(idp.calls('/oidc/v1/userinfo') - before).toBe(1);
   });
 });
