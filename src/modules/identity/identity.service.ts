@@ -65,7 +65,9 @@ export class IdentityService implements Authenticator {
    * anything else (another issuer's JWT, an opaque token) goes to the SSO service.
    */
   async authenticate(token: string, ctx?: RequestContext): Promise<Principal> {
-    if (this.sso && !this.verified.has(token) && !this.isLocalToken(token)) return this.sso.authenticate(token, ctx);
+    if (this.sso && !this.verified.has(token) && (this.sso.hasSession(token) || !this.isLocalToken(token))) {
+      return this.sso.authenticate(token, ctx);
+    }
     const claims = await this.verifiedClaims(token);
     const principal = await this.principalFor(claims.sub);
     return { ...principal, tokenId: claims.jti };

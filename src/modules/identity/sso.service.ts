@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import * as client from 'openid-client';
 import type { AuditWriter } from '../../core/audit/audit.writer.ts';
 import { BoundedCache } from '../../core/auth/oidc/bounded-cache.ts';
-import { type IdpToken, type OidcClient, sha256 } from '../../core/auth/oidc/oidc-client.ts';
+import type { IdpToken, OidcClient } from '../../core/auth/oidc/oidc-client.ts';
 import { hasRoleClaim, roleKeysFrom } from '../../core/auth/oidc/role-claims.ts';
 import type { Principal, RequestContext } from '../../core/auth/principal.ts';
 import type { Database } from '../../core/db/database.ts';
@@ -70,8 +70,14 @@ export class SsoService {
     this.rolesVersion += 1;
   }
 
+  /** Whether this token already has a session here (routes requests without peeking into the token). */
+  hasSession(token: string): boolean {
+    return this.sessions.get(token) !== undefined;
+  }
+
   async authenticate(token: string, ctx?: RequestContext): Promise<Principal> {
-    const key = sha256(token);
+    // Keyed by the token itself (as the local verified-token map): a string lookup costs less than a hash.
+    const key = token;
     const session = this.sessions.get(key);
     if (session) {
       if (Date.now() - session.checkedAt >= this.config.principalCacheSeconds * 1000) {
@@ -117,7 +123,7 @@ export class SsoService {
       if (info) claims = { ...info, ...claims, ...roleClaimsOnly(info, projectId, claims) };
     }
     const session = await this.onboard(ctx, verified, claims, auditLogin);
-    this.sessions.set(sha256(token), session, session.exp * 1000);
+    this.sessions.set(token, session, session.exp * 1000);
     return session;
   }
 
