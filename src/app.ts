@@ -98,7 +98,8 @@ export async function buildApp(
   await registerOpenApi(app, VERSION);
 
   await app.register(async (scope) => {
-    await healthRoutes(scope, ctx.core);
+    const oidc = ctx.core.oidc;
+    await healthRoutes(scope, ctx.core, oidc ? { identity_provider: async () => oidc.health() } : {});
     await auditRoutes(scope, ctx.core);
     await ctx.identity.routes(scope);
     await ctx.employees.routes(scope);
@@ -107,6 +108,7 @@ export async function buildApp(
     await ctx.timeTracking.routes(scope);
   });
 
+  app.addHook('onClose', async () => ctx.core.oidc?.stop());
   app.get('/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
   return app;
 }

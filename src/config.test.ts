@@ -89,4 +89,29 @@ describe('loadConfig', () => {
     expect(config.PORT).toBe(1234);
     expect(config).not.toHaveProperty('SOMETHING_ELSE');
   });
+
+  it('reads the OIDC settings: off by default, Employee as default role, empty default role kept', () => {
+    const off = loadConfig({});
+    expect(off.OIDC_ISSUER).toBeUndefined();
+    expect(off.OIDC_DEFAULT_ROLE).toBe('Employee');
+    expect(off.OIDC_SCOPES).toBe('openid profile email offline_access');
+    const on = loadConfig({ OIDC_ISSUER: 'https://idp.example', OIDC_CLIENT_ID: 'web', OIDC_DEFAULT_ROLE: '' });
+    expect(on.OIDC_ISSUER).toBe('https://idp.example');
+    expect(on.OIDC_DEFAULT_ROLE).toBe('');
+  });
+
+  it('rejects OIDC_ISSUER without a client id, and a secret together with a key file', () => {
+    expect(errorOf(() => loadConfig({ OIDC_ISSUER: 'https://idp.example' })).message).toMatch(/OIDC_CLIENT_ID/);
+    const both = errorOf(() =>
+      loadConfig({
+        OIDC_ISSUER: 'https://idp.example',
+        OIDC_CLIENT_ID: 'web',
+        OIDC_CLIENT_SECRET: 's',
+        OIDC_KEY_FILE: '/k.json',
+      }),
+    );
+    expect(both).toBeInstanceOf(ConfigError);
+    expect(both.message).toMatch(/OIDC_KEY_FILE/);
+    expect(errorOf(() => loadConfig({ OIDC_ISSUER: 'idp.example' })).message).toMatch(/OIDC_ISSUER/);
+  });
 });

@@ -32,6 +32,17 @@ const ConfigSchema = Type.Object({
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
   TRUST_PROXY: Type.Boolean({ default: false, description: 'trust X-Forwarded-For (behind a reverse proxy)' }),
   PRINCIPAL_CACHE_SECONDS: Type.Integer({ default: 10, minimum: 0, maximum: 30 }),
+  OIDC_ISSUER: Type.Optional(Type.String({ pattern: '^https?://', description: 'turns the oidc mode on' })),
+  OIDC_CLIENT_ID: Type.Optional(Type.String({ minLength: 1 })),
+  OIDC_CLIENT_SECRET: Type.Optional(Type.String({ minLength: 1 })),
+  OIDC_KEY_FILE: Type.Optional(
+    Type.String({ minLength: 1, description: 'Zitadel API-app JSON key (private_key_jwt)' }),
+  ),
+  OIDC_REDIRECT_URI: Type.Optional(Type.String({ pattern: '^https?://' })),
+  OIDC_POST_LOGOUT_REDIRECT_URI: Type.Optional(Type.String({ pattern: '^https?://' })),
+  OIDC_PROJECT_ID: Type.Optional(Type.String({ minLength: 1 })),
+  OIDC_DEFAULT_ROLE: Type.String({ default: 'Employee' }),
+  OIDC_SCOPES: Type.String({ default: 'openid profile email offline_access', minLength: 1 }),
 });
 
 export type Config = Static<typeof ConfigSchema> & { dataDir: string; corsOrigins: string[] };
@@ -59,6 +70,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems: string[] = [];
   for (const key of Object.keys(ConfigSchema.properties)) {
     const value = env[key];
+    // OIDC_DEFAULT_ROLE= (empty) is meaningful: no default role, 403 when no role maps.
+    if (key === 'OIDC_DEFAULT_ROLE' && value !== undefined && value.trim() === '') {
+      raw[key] = '';
+      continue;
+    }
     if (value === undefined || value.trim() === '') continue;
     if (INTEGER_KEYS.has(key)) {
       if (!/^-?\d+$/.test(value.trim())) problems.push(`${key}: expected an integer, got "${value}"`);
@@ -71,6 +87,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const withDefaults = Value.Default(ConfigSchema, raw);
   for (const error of Value.Errors(ConfigSchema, withDefaults)) {
     problems.push(`${error.path.slice(1) || 'config'}: ${error.message}`);
+  }
+  const oidc = withDefaults as Partial<Static<typeof ConfigSchema>>;
+  if (oidc.OIDC_ISSUER) {
+    if (!oidc.OIDC_CLIENT_ID) problems.push('OIDC_CLIENT_ID: required when OIDC_ISSUER is set');
+    if (oidc.OIDC_CLIENT_SECRET && oidc.OIDC_KEY_FILE) {
+      problems.push('OIDC_KEY_FILE: give either OIDC_CLIENT_SECRET or OIDC_KEY_FILE, not both');
+    }
   }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   const config = withDefaults as Static<typeof ConfigSchema>;

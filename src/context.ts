@@ -1,6 +1,7 @@
 import type { Config } from './config.ts';
 import { AuditWriter } from './core/audit/audit.writer.ts';
 import { LocalTokenService } from './core/auth/local-tokens.ts';
+import { OidcClient } from './core/auth/oidc/oidc-client.ts';
 import type { Database } from './core/db/database.ts';
 import type { CoreDeps } from './core/deps.ts';
 import { type CrmModule, createCrmModule } from './modules/backoffice/crm/index.ts';
@@ -31,6 +32,7 @@ export async function createContext(config: Config, db: Database): Promise<AppCo
     db,
     audit: new AuditWriter(db),
     localTokens,
+    oidc: createOidcClient(config),
     companyTimezone: () => settings.timezone(),
     startedAt: new Date(),
   };
@@ -39,7 +41,7 @@ export async function createContext(config: Config, db: Database): Promise<AppCo
     codePrefix: async () => (await settings.get()).employeeCodePrefix,
     onRoleChanged: () => identity?.identity.forgetPrincipals(),
   });
-  identity = createIdentityModule(core, employees.employees);
+  identity = createIdentityModule(core, employees.employees, employees.roles);
   // Modules built on top of others hand figures back late-bound (CRM ← projects ← time tracking).
   let projects: ProjectsModule | null = null;
   const crm = createCrmModule(core, {
@@ -62,4 +64,21 @@ export async function createContext(config: Config, db: Database): Promise<AppCo
     },
   });
   return { core, settings, employees, identity, crm, projects, timeTracking };
+}
+
+/** The IdP client when OIDC_ISSUER is set; discovery starts in the background at once. */
+function createOidcClient(config: Config): OidcClient | null {
+  if (!config.OIDC_ISSUER || !config.OIDC_CLIENT_ID) return null;
+  const oidc = new OidcClient({
+    issuer: config.OIDC_ISSUER,
+    clientId: config.OIDC_CLIENT_ID,
+    clientSecret: config.OIDC_CLIENT_SECRET,
+    keyFile: config.OIDC_KEY_FILE,
+    redirectUri: config.OIDC_REDIRECT_URI,
+    postLogoutRedirectUri: config.OIDC_POST_LOGOUT_REDIRECT_URI,
+    projectId: config.OIDC_PROJECT_ID,
+    scopes: config.OIDC_SCOPES.split(/\s+/).filter(Boolean),
+  });
+  oidc.start();
+  return oidc;
 }

@@ -12,6 +12,8 @@ const PUBLIC_ROUTES = new Set([
   'GET /api/auth/config',
   'POST /api/auth/login',
   'POST /api/auth/refresh',
+  'POST /api/auth/callback',
+  'GET /api/auth/login/oidc',
 ]);
 
 function concreteUrl(url: string): string {

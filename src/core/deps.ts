@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import type { AuditWriter } from './audit/audit.writer.ts';
 import type { LocalTokenService } from './auth/local-tokens.ts';
+import type { OidcClient } from './auth/oidc/oidc-client.ts';
 import type { Database } from './db/database.ts';
 
 /** What core services give every module. Built once in main.ts (or by a test) and passed to buildApp. */
@@ -9,6 +10,8 @@ export interface CoreDeps {
   db: Database;
   audit: AuditWriter;
   localTokens: LocalTokenService;
+  /** The OpenID provider when OIDC_ISSUER is set (oidc mode), else null. */
+  oidc: OidcClient | null;
   /** The company time zone (settings.default_timezone), cached by the settings module. */
   companyTimezone(): Promise<string>;
   startedAt: Date;

@@ -8,7 +8,7 @@ export type PermissionDeclaration = 'public' | 'authenticated' | (string & {});
 
 export interface Authenticator {
   /** Resolves a bearer token to its principal; throws a 401 AppError when it is not valid. */
-  authenticate(token: string): Promise<Principal>;
+  authenticate(token: string, ctx?: RequestContext): Promise<Principal>;
 }
 
 declare module 'fastify' {
@@ -76,7 +76,7 @@ export function registerAuthHooks(app: FastifyInstance, authenticator: Authentic
     if (permission === undefined || permission === 'public') return;
     const token = bearerToken(request);
     if (!token) throw unauthorized();
-    request.principal = await authenticator.authenticate(token);
+    request.principal = await authenticator.authenticate(token, requestContext(request));
     if (permission !== 'authenticated' && !hasPermission(request.principal.permissions, permission)) {
       throw forbidden(`This action needs the permission ${permission}`);
     }

@@ -7,6 +7,8 @@ export interface Principal {
   employeeCode: string;
   permissions: string[];
   roleId: string | null;
+  /** Every role the principal holds (SSO: all mapped roles of the token); absent = just roleId. */
+  roles?: Array<{ id: string; name: string }>;
   authMethod: 'local' | 'oidc' | 'api_key';
   /** The access token's id (jti), for logs and audit. */
   tokenId: string;

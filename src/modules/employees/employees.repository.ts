@@ -174,6 +174,11 @@ export class EmployeesRepository {
     return row ?? null;
   }
 
+  async findBySsoSubject(subject: string): Promise<EmployeeRow | null> {
+    const [row] = await this.db.q.select().from(employees).where(eq(employees.ssoSubject, subject)).limit(1);
+    return row ?? null;
+  }
+
   async codeExists(code: string): Promise<boolean> {
     const [row] = await this.db.q
       .select({ id: employees.id })

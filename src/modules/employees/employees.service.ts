@@ -276,6 +276,18 @@ export class EmployeesService {
     return this.deps.employees.setPasswordHash(id, hash);
   }
 
+  findRowBySsoSubject(subject: string): Promise<EmployeeRow | null> {
+    return this.deps.employees.findBySsoSubject(subject);
+  }
+
+  /**
+   * Single sign-on bookkeeping (identity module, inside its login transaction): links the IdP
+   * subject and sets the role the IdP's role claims map to. Not a user edit, so no ETag check.
+   */
+  async applySsoLogin(id: string, values: { ssoSubject?: string; roleId?: string | null }): Promise<EmployeeRow> {
+    return this.deps.employees.update(id, values);
+  }
+
   findRowByEmail(email: string): Promise<EmployeeRow | null> {
     return this.deps.employees.findByEmail(email);
   }

@@ -2,7 +2,7 @@ import { and, asc, count, eq, gt, isNull, lt } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { loginFailures } from '../../core/db/core.table.ts';
 import type { Database } from '../../core/db/database.ts';
-import { refreshTokens } from './identity.table.ts';
+import { oidcLoginStates, refreshTokens } from './identity.table.ts';
 
 export type RefreshTokenRow = typeof refreshTokens.$inferSelect;
 
@@ -69,5 +69,19 @@ export class IdentityRepository {
       .delete(loginFailures)
       .where(and(eq(loginFailures.key, key), lt(loginFailures.occurredAt, windowStart)));
     await this.db.q.insert(loginFailures).values({ id: uuidv7(), key });
+  }
+
+  async insertLoginState(values: { state: string; codeVerifier: string; redirectUri: string; expiresAt: Date }) {
+    await this.db.q.delete(oidcLoginStates).where(lt(oidcLoginStates.expiresAt, new Date()));
+    await this.db.q.insert(oidcLoginStates).values(values);
+  }
+
+  /** The login state, deleted as it is read (a state works once); null when unknown or expired. */
+  async takeLoginState(state: string): Promise<{ codeVerifier: string; redirectUri: string } | null> {
+    const [row] = await this.db.q
+      .delete(oidcLoginStates)
+      .where(and(eq(oidcLoginStates.state, state), gt(oidcLoginStates.expiresAt, new Date())))
+      .returning({ codeVerifier: oidcLoginStates.codeVerifier, redirectUri: oidcLoginStates.redirectUri });
+    return row ?? null;
   }
 }

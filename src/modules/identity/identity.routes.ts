@@ -1,29 +1,46 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Config } from '../../config.ts';
 import { principalOf, requestContext } from '../../core/auth/auth-hook.ts';
 import type { LocalTokenService } from '../../core/auth/local-tokens.ts';
 import { PERMISSION_CATALOG } from '../../core/auth/permissions.ts';
+import type { Principal } from '../../core/auth/principal.ts';
 import { typed } from '../../core/http/app-type.ts';
+import { AppError } from '../../core/http/errors.ts';
 import { ifMatch, setEtag } from '../../core/http/etag.ts';
 import { IdParams } from '../../core/http/schemas.ts';
 import { type EmployeesService, toEmployeeResponse } from '../employees/index.ts';
 import * as s from './identity.schemas.ts';
 import type { IdentityService } from './identity.service.ts';
+import type { SsoService } from './sso.service.ts';
 
 const tags = ['auth'];
 
 export async function identityRoutes(
   fastify: FastifyInstance,
-  deps: { identity: IdentityService; employees: EmployeesService; localTokens: LocalTokenService },
+  deps: {
+    identity: IdentityService;
+    employees: EmployeesService;
+    localTokens: LocalTokenService;
+    sso: SsoService | null;
+    config: Config;
+  },
 ): Promise<void> {
   const app = typed(fastify);
-  const { identity, employees } = deps;
+  const { identity, employees, sso } = deps;
+
+  function requireSso(): SsoService {
+    if (!sso) throw new AppError(404, 'oidc_disabled', 'Single sign-on is not configured (OIDC_ISSUER is unset)');
+    return sso;
+  }
 
   /** The `user` object of token responses and the permission part of /me (one query when signed in). */
-  async function authUser(employeeId: string, request: FastifyRequest) {
+  async function authUser(employeeId: string, request: FastifyRequest, signedIn?: Principal) {
     const employee = await employees.get(employeeId);
-    const permissions = request.principal?.permissions ?? (await employees.findAccess(employeeId))?.permissions ?? [];
+    const principal = signedIn ?? request.principal;
+    const permissions = principal?.permissions ?? (await employees.findAccess(employeeId))?.permissions ?? [];
     const role = employee.role;
+    const roles = principal?.id === employeeId && principal.roles ? principal.roles : role ? [role] : [];
     return {
       employee,
       user: {
@@ -33,7 +50,7 @@ export async function identityRoutes(
         first_name: employee.firstName,
         last_name: employee.lastName,
         role,
-        roles: role ? [role] : [],
+        roles,
         permissions: [...new Set(permissions)].sort(),
       },
     };
@@ -64,14 +81,66 @@ export async function identityRoutes(
         response: { 200: Type.Ref(s.AuthConfigResponse) },
       },
     },
-    async () => ({
-      modes: ['local' as const],
-      issuer: null,
-      client_id: null,
-      authorization_endpoint: null,
-      end_session_endpoint: null,
-      scopes: [],
-    }),
+    async () => {
+      if (!sso) {
+        return {
+          modes: ['local' as const],
+          issuer: null,
+          client_id: null,
+          authorization_endpoint: null,
+          end_session_endpoint: null,
+          scopes: [],
+        };
+      }
+      const metadata = await sso.oidc.metadata();
+      return {
+        modes: ['local' as const, 'oidc' as const],
+        issuer: metadata?.issuer ?? sso.oidc.settings.issuer,
+        client_id: sso.oidc.settings.clientId,
+        authorization_endpoint: metadata?.authorization_endpoint ?? null,
+        end_session_endpoint: metadata?.end_session_endpoint ?? null,
+        scopes: sso.oidc.settings.scopes,
+      };
+    },
+  );
+
+  app.get(
+    '/api/auth/login/oidc',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags,
+        operationId: 'startOidcLogin',
+        summary: 'Start single sign-on: the authorization URL, with state and PKCE verifier kept server-side',
+        description: 'The state is valid for 10 minutes and works once. 404 when SSO is not configured.',
+        response: { 200: s.OidcLoginStart },
+      },
+    },
+    async () => requireSso().startLogin(),
+  );
+
+  app.post(
+    '/api/auth/callback',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags,
+        operationId: 'oidcCallback',
+        summary: 'Finish single sign-on: exchange the authorization code (PKCE S256)',
+        description:
+          'Validates the tokens, onboards the employee and returns the IdP tokens; the access token is then used as Bearer. ' +
+          'A used, expired or wrong code, or a wrong verifier, is 400.',
+        body: s.CallbackBody,
+        response: { 200: Type.Ref(s.CallbackResponse) },
+      },
+    },
+    async (request) => {
+      const ctx = requestContext(request);
+      const result = await requireSso().callback(ctx, request.body);
+      const { user } = await authUser(result.employeeId, request, await sso?.authenticate(result.access_token, ctx));
+      const { employeeId: _, ...tokens } = result;
+      return { ...tokens, user };
+    },
   );
 
   app.post(
@@ -109,8 +178,10 @@ export async function identityRoutes(
       },
     },
     async (request) => {
-      const pair = await identity.refresh(request.body.refresh_token);
-      const { user } = await authUser(pair.employeeId, request);
+      const ctx = requestContext(request);
+      const pair = await identity.refresh(request.body.refresh_token, ctx);
+      const principal = sso && 'id_token' in pair ? await sso.authenticate(pair.access_token, ctx) : undefined;
+      const { user } = await authUser(pair.employeeId, request, principal);
       return { ...pair, user };
     },
   );
@@ -132,8 +203,12 @@ export async function identityRoutes(
       },
     },
     async (request) => {
-      await identity.logout(requestContext(request), request.body?.refresh_token);
-      return { end_session_url: null };
+      const endSessionUrl = await identity.logout(
+        requestContext(request),
+        request.body?.refresh_token,
+        request.body?.id_token_hint,
+      );
+      return { end_session_url: endSessionUrl };
     },
   );
 

@@ -15,7 +15,16 @@ export const RefreshBody = Type.Object(
   },
 );
 export const LogoutBody = Type.Object(
-  { refresh_token: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })) },
+  {
+    refresh_token: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+    id_token_hint: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 16384,
+        description: 'SSO: the ID token, passed on to the end-session URL',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 export const PasswordChangeBody = Type.Object(
@@ -52,6 +61,7 @@ export const TokenResponse = Type.Object(
   {
     access_token: Type.String(),
     refresh_token: Type.String(),
+    id_token: Type.Optional(Type.String({ description: 'SSO refresh: the new ID token, when the IdP sends one' })),
     token_type: Type.Literal('Bearer'),
     expires_in: Type.Integer({ description: 'seconds until the access token expires' }),
     user: Type.Ref('AuthUser'),
@@ -79,3 +89,36 @@ export const MeResponse = Type.Object(
   { ...EmployeeResponse.properties, roles: Type.Array(RoleRef), permissions: AuthUser.properties.permissions },
   { $id: 'Me' },
 );
+
+export const CallbackBody = Type.Object(
+  {
+    code: Type.String({ minLength: 1, maxLength: 4096, description: 'the authorization code from the redirect' }),
+    code_verifier: Type.Optional(
+      Type.String({
+        minLength: 43,
+        maxLength: 128,
+        description: 'PKCE verifier (S256); omit when state names a server-side start',
+      }),
+    ),
+    redirect_uri: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, pattern: '^https?://' })),
+    state: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+  },
+  { additionalProperties: false },
+);
+
+export const CallbackResponse = Type.Object(
+  {
+    access_token: Type.String({ description: "the IdP's access token; use it as Bearer" }),
+    refresh_token: Type.Optional(Type.String()),
+    id_token: Type.Optional(Type.String()),
+    token_type: Type.Literal('Bearer'),
+    expires_in: Type.Integer(),
+    user: Type.Ref('AuthUser'),
+  },
+  { $id: 'CallbackResponse' },
+);
+
+export const OidcLoginStart = Type.Object({
+  authorization_url: Type.String({ description: 'send the browser here' }),
+  state: Type.String({ description: 'pass it back with the code to POST /api/auth/callback' }),
+});

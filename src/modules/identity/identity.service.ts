@@ -2,6 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditWriter } from '../../core/audit/audit.writer.ts';
 import type { Authenticator } from '../../core/auth/auth-hook.ts';
 import { hashToken, type LocalTokenService, newOpaqueToken } from '../../core/auth/local-tokens.ts';
+import { peekJwt } from '../../core/auth/oidc/oidc-client.ts';
 import { hashPassword, verifyPassword } from '../../core/auth/passwords.ts';
 import type { Principal, RequestContext } from '../../core/auth/principal.ts';
 import type { Database } from '../../core/db/database.ts';
@@ -9,6 +10,7 @@ import { AppError, forbidden, tooManyRequests, unauthorized, validationError } f
 import type { PreconditionCheck } from '../../core/http/etag.ts';
 import type { EmployeesService } from '../employees/index.ts';
 import type { IdentityRepository } from './identity.repository.ts';
+import type { SsoService } from './sso.service.ts';
 
 export interface IdentityConfig {
   accessTokenTtlSeconds: number;
@@ -44,6 +46,7 @@ export class IdentityService implements Authenticator {
     private readonly employees: EmployeesService,
     private readonly tokens: LocalTokenService,
     private readonly config: IdentityConfig,
+    private readonly sso: SsoService | null = null,
   ) {
     employees.onAccessRevoked(async (employeeId) => {
       await this.repo.revokeAllOf(employeeId);
@@ -54,12 +57,25 @@ export class IdentityService implements Authenticator {
   /** Drops every cached principal (a role's permissions changed). */
   forgetPrincipals(): void {
     this.principals.clear();
+    this.sso?.forgetSessions();
   }
 
-  async authenticate(token: string): Promise<Principal> {
+  /**
+   * Local tokens and, in oidc mode, IdP tokens: a token whose issuer or key id is ours is local;
+   * anything else (another issuer's JWT, an opaque token) goes to the SSO service.
+   */
+  async authenticate(token: string, ctx?: RequestContext): Promise<Principal> {
+    if (this.sso && !this.verified.has(token) && (this.sso.hasSession(token) || !this.isLocalToken(token))) {
+      return this.sso.authenticate(token, ctx);
+    }
     const claims = await this.verifiedClaims(token);
     const principal = await this.principalFor(claims.sub);
     return { ...principal, tokenId: claims.jti };
+  }
+
+  private isLocalToken(token: string): boolean {
+    const peek = peekJwt(token);
+    return peek !== null && this.tokens.isLocalToken(peek.kid, peek.iss);
   }
 
   /**
@@ -179,7 +195,22 @@ export class IdentityService implements Authenticator {
    * Rotates a refresh token. Presenting one that was already rotated means it leaked (or a client
    * raced itself): the whole family is revoked and both parties must sign in again.
    */
-  async refresh(refreshToken: string): Promise<TokenPair> {
+  async refresh(refreshToken: string, ctx?: RequestContext): Promise<TokenPair & { id_token?: string }> {
+    try {
+      return await this.refreshLocal(refreshToken);
+    } catch (error) {
+      // Not one of ours: in oidc mode it may be the IdP's refresh token.
+      if (this.sso && error instanceof AppError && error.code === 'refresh_token_unknown') {
+        return this.sso.refresh(
+          ctx ?? { principal: null, ipAddress: null, userAgent: null, requestId: null },
+          refreshToken,
+        );
+      }
+      throw error;
+    }
+  }
+
+  private async refreshLocal(refreshToken: string): Promise<TokenPair> {
     type Outcome =
       | { pair: TokenPair; error?: undefined }
       | { pair?: undefined; error: 'unknown' | 'reused' | 'expired' | 'inactive' };
@@ -207,10 +238,24 @@ export class IdentityService implements Authenticator {
     throw unauthorized(details[outcome.error], `refresh_token_${outcome.error}`);
   }
 
-  async logout(ctx: RequestContext, refreshToken: string | undefined): Promise<void> {
-    await this.db.transaction(async () => {
+  /** Logs out; for SSO principals returns the IdP's end-session URL. */
+  async logout(ctx: RequestContext, refreshToken: string | undefined, idTokenHint?: string): Promise<string | null> {
+    const local = await this.logoutLocal(ctx, refreshToken);
+    if (this.sso && ctx.principal?.authMethod === 'oidc') {
+      // Not one of ours: the IdP's refresh token, revoked there (best effort; the IdP may be down).
+      if (refreshToken && !local) await this.sso.revokeRefreshToken(refreshToken);
+      return this.sso.endSessionUrl(idTokenHint);
+    }
+    return null;
+  }
+
+  /** Whether the refresh token was a local one. */
+  private async logoutLocal(ctx: RequestContext, refreshToken: string | undefined): Promise<boolean> {
+    return this.db.transaction(async () => {
+      let local = false;
       if (refreshToken) {
         const row = await this.repo.lockRefreshToken(hashToken(refreshToken));
+        local = row !== null;
         if (row && row.employeeId === ctx.principal?.id) await this.repo.revokeFamily(row.familyId);
       }
       await this.audit.record(ctx, {
@@ -219,6 +264,7 @@ export class IdentityService implements Authenticator {
         resourceId: ctx.principal?.id ?? null,
         resourceName: ctx.principal?.email ?? null,
       });
+      return local;
     });
   }
 

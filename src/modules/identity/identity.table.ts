@@ -21,3 +21,19 @@ export const refreshTokens = pgTable(
   },
   (t) => [index('refresh_tokens_family_idx').on(t.familyId), index('refresh_tokens_employee_idx').on(t.employeeId)],
 );
+
+/**
+ * Server-side starts of the SSO login (GET /api/auth/login/oidc): the state and its PKCE verifier,
+ * kept in the database so the callback may land on any instance. Rows live for minutes.
+ */
+export const oidcLoginStates = pgTable(
+  'oidc_login_states',
+  {
+    state: text('state').primaryKey(),
+    codeVerifier: text('code_verifier').notNull(),
+    redirectUri: text('redirect_uri').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('oidc_login_states_expires_idx').on(t.expiresAt)],
+);
