@@ -66,7 +66,7 @@ p99() { awk -v who="$1" -v what="$2" '$1==who && index($0, what) {for(i=1;i<=NF;
   echo "- Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
   echo "- Node $(node -v), $("$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/postgres" --version)"
   echo "- Command: \`npm run bench\` (BENCH_SECONDS=$secs) → \`../shared/bench/compare.sh $secs\`: wrk, 1 thread, 32 connections, after a 3 s warm-up, floor and WorkmateOS on the same PostgreSQL"
-  echo "- Data: the floor reads schema \`bench\` of ../shared/bench/schema.sql; WorkmateOS reads its own tables in database \`workmate_bench\`, seeded by bench/seed.sql with the same volumes (20 departments, 10,000 employees) and the same list query shape (50 newest employees with department and role, plus the total)."
+  echo "- Data: the floor reads schema \`bench\` of ../shared/bench/schema.sql; WorkmateOS reads its own tables in database \`workmate_bench\`, seeded by bench/seed.sql with the same volumes and values (20 departments, 10,000 employees, 100,000 customers, 1,000,000 time entries) and the same query shapes."
   echo "- WorkmateOS runs with NODE_ENV=production, LOG_LEVEL=warn, RATE_LIMIT_PER_MINUTE=0, pool of 10 connections (as the floor); token: a local EdDSA access token of the admin."
   echo
   echo "| Endpoint | floor req/s | WorkmateOS req/s | ratio | floor p99 | WorkmateOS p99 |"
@@ -83,6 +83,14 @@ p99() { awk -v who="$1" -v what="$2" '$1==who && index($0, what) {for(i=1;i<=NF;
   echo '```'
   echo "$out"
   echo '```'
+  echo
+  echo "Single sign-on tokens (\`bench/oidc.sh\`, same run, same PostgreSQL): see \`bench/OIDC-RESULTS.md\`."
   if [ -f bench/NOTES.md ]; then echo; cat bench/NOTES.md; fi
 } > bench/RESULTS.md
 echo; cat bench/RESULTS.md
+
+# The server under test is stopped first so the SSO measurement has the machine to itself.
+kill "$server_pid" 2>/dev/null || true; server_pid=""
+psql -q "$URL" -c 'drop database if exists workmate_oidc_bench' -c 'create database workmate_oidc_bench'
+DATABASE_URL="${URL%/*}/workmate_oidc_bench" BENCH_SECONDS=$secs bash bench/oidc.sh
+cat bench/OIDC-RESULTS.md
