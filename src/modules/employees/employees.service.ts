@@ -89,11 +89,17 @@ export interface EmployeesServiceDeps {
 
 export class EmployeesService {
   private readonly accessListeners: AccessRevokedListener[] = [];
+  private readonly changeListeners: Array<(employeeId: string) => void> = [];
 
   constructor(private readonly deps: EmployeesServiceDeps) {}
 
   onAccessRevoked(listener: AccessRevokedListener): void {
     this.accessListeners.push(listener);
+  }
+
+  /** Called when an employee's permissions change (new role): cached principals must go. */
+  onAccessChanged(listener: (employeeId: string) => void): void {
+    this.changeListeners.push(listener);
   }
 
   list(query: ListQueryInput): Promise<Page<EmployeeListRow>> {
@@ -207,7 +213,8 @@ export class EmployeesService {
         changes: diffChanges(auditView(before), auditView(after)),
       });
       if (after.status === 'inactive' && before.status !== 'inactive') await this.revokeAccess(id);
-      else if (after.roleId !== before.roleId) await this.revokeAccess(id);
+      // A new role takes effect on the next request; the sessions stay.
+      else if (after.roleId !== before.roleId) for (const listener of this.changeListeners) listener(id);
     });
     return this.get(id);
   }

@@ -824,3 +824,27 @@ describe('time zones', () => {
     }
   });
 });
+
+describe('role changes and sessions', () => {
+  it('applies a new role on the next request and keeps the sessions', async () => {
+    const user = await t.userWithPassword(['employees.read']);
+    const login = await t.request('POST', '/api/auth/login', {
+      token: null,
+      body: { email: user.email, password: user.password },
+    });
+    expect(login.statusCode).toBe(200);
+    const { access_token: access, refresh_token: refresh } = login.json();
+    expect((await t.request('GET', '/api/roles', { token: access })).statusCode).toBe(403);
+
+    const rolesReader = await t.request('POST', '/api/roles', {
+      body: { name: `roles-reader-${tag()}`, permissions: ['employees.read', 'admin.roles.read'] },
+    });
+    const patch = await t.request('PATCH', `/api/employees/${user.id}`, { body: { role_id: rolesReader.json().id } });
+    expect(patch.statusCode).toBe(200);
+
+    expect((await t.request('GET', '/api/roles', { token: access })).statusCode).toBe(200);
+    const refreshed = await t.request('POST', '/api/auth/refresh', { token: null, body: { refresh_token: refresh } });
+    expect(refreshed.statusCode).toBe(200);
+    expect(refreshed.json().user.permissions).toEqual(['admin.roles.read', 'employees.read']);
+  });
+});

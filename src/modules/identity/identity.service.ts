@@ -52,6 +52,7 @@ export class IdentityService implements Authenticator {
       await this.repo.revokeAllOf(employeeId);
       this.principals.delete(employeeId);
     });
+    employees.onAccessChanged((employeeId) => this.principals.delete(employeeId));
   }
 
   /** Drops every cached principal (a role's permissions changed). */
