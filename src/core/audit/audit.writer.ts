@@ -2,7 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { RequestContext } from '../auth/principal.ts';
 import { auditLogs } from '../db/core.table.ts';
 import type { Database } from '../db/database.ts';
-import type { Changes } from './changes.ts';
+import { auditView, type Changes, diffChanges, snapshotChanges } from './changes.ts';
 
 export const AUDIT_ACTIONS = [
   'create',
@@ -39,6 +39,29 @@ export interface AuditEntry {
  */
 export class AuditWriter {
   constructor(private readonly db: Database) {}
+
+  /**
+   * The row for a create (`before` null), update or delete (`after` null) of a record, with the
+   * changed fields taken from the two snapshots. `resourceName` is what a reader recognises.
+   */
+  recordChange(
+    ctx: RequestContext,
+    resourceType: string,
+    resourceName: string | null,
+    before: { id: string } | null,
+    after: { id: string } | null,
+  ): Promise<void> {
+    const record = after ?? before;
+    if (!record) throw new Error('recordChange needs a before or an after snapshot');
+    const action = before === null ? 'create' : after === null ? 'delete' : 'update';
+    const changes =
+      before === null
+        ? snapshotChanges(auditView(record), 'create')
+        : after === null
+          ? snapshotChanges(auditView(before), 'delete')
+          : diffChanges(auditView(before), auditView(after));
+    return this.record(ctx, { action, resourceType, resourceId: record.id, resourceName, changes });
+  }
 
   async record(ctx: RequestContext, entry: AuditEntry): Promise<void> {
     const principal = ctx.principal;

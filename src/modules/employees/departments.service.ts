@@ -1,7 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditWriter } from '../../core/audit/audit.writer.ts';
-import { auditView, diffChanges, snapshotChanges } from '../../core/audit/changes.ts';
 import type { RequestContext } from '../../core/auth/principal.ts';
 import type { Database } from '../../core/db/database.ts';
 import type { ListQueryInput, Page } from '../../core/db/list.ts';
@@ -39,13 +38,7 @@ export class DepartmentsService {
   async create(ctx: RequestContext, input: Static<typeof DepartmentCreate>): Promise<DepartmentWithRefs> {
     const id = await this.db.transaction(async () => {
       const row = await this.departments.insert({ ...toColumns(input), id: uuidv7(), name: input.name });
-      await this.audit.record(ctx, {
-        action: 'create',
-        resourceType: 'department',
-        resourceId: row.id,
-        resourceName: row.name,
-        changes: snapshotChanges(auditView(row), 'create'),
-      });
+      await this.audit.recordChange(ctx, 'department', row.name, null, row);
       return row.id;
     });
     return this.get(id);
@@ -64,13 +57,7 @@ export class DepartmentsService {
       const values = toColumns(input);
       if (Object.keys(values).length === 0) return;
       const after = await this.departments.update(id, values);
-      await this.audit.record(ctx, {
-        action: 'update',
-        resourceType: 'department',
-        resourceId: id,
-        resourceName: after.name,
-        changes: diffChanges(auditView(before), auditView(after)),
-      });
+      await this.audit.recordChange(ctx, 'department', after.name, before, after);
     });
     return this.get(id);
   }
@@ -88,13 +75,7 @@ export class DepartmentsService {
         });
       }
       await this.departments.delete(id);
-      await this.audit.record(ctx, {
-        action: 'delete',
-        resourceType: 'department',
-        resourceId: id,
-        resourceName: before.name,
-        changes: snapshotChanges(auditView(before), 'delete'),
-      });
+      await this.audit.recordChange(ctx, 'department', before.name, before, null);
     });
   }
 }

@@ -1,7 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditWriter } from '../../core/audit/audit.writer.ts';
-import { auditView, diffChanges, snapshotChanges } from '../../core/audit/changes.ts';
+import { auditView, diffChanges } from '../../core/audit/changes.ts';
 import { coversPrivileged } from '../../core/auth/permissions.ts';
 import type { Principal, RequestContext } from '../../core/auth/principal.ts';
 import type { Database } from '../../core/db/database.ts';
@@ -171,13 +171,7 @@ export class EmployeesService {
         lastName: input.last_name,
         email: input.email.toLowerCase(),
       });
-      await this.deps.audit.record(ctx, {
-        action: 'create',
-        resourceType: 'employee',
-        resourceId: row.id,
-        resourceName: `${row.firstName} ${row.lastName}`,
-        changes: snapshotChanges(auditView(row), 'create'),
-      });
+      await this.deps.audit.recordChange(ctx, 'employee', `${row.firstName} ${row.lastName}`, null, row);
       return row.id;
     });
     return this.get(id);
@@ -205,13 +199,7 @@ export class EmployeesService {
         await this.checkReportingLine(id, values.reportsTo);
       if (Object.keys(values).length === 0) return;
       const after = await this.deps.employees.update(id, values);
-      await this.deps.audit.record(ctx, {
-        action: 'update',
-        resourceType: 'employee',
-        resourceId: id,
-        resourceName: `${after.firstName} ${after.lastName}`,
-        changes: diffChanges(auditView(before), auditView(after)),
-      });
+      await this.deps.audit.recordChange(ctx, 'employee', `${after.firstName} ${after.lastName}`, before, after);
       if (after.status === 'inactive' && before.status !== 'inactive') await this.revokeAccess(id);
       // A new role takes effect on the next request; the sessions stay.
       else if (after.roleId !== before.roleId) for (const listener of this.changeListeners) listener(id);

@@ -1,7 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditWriter } from '../../core/audit/audit.writer.ts';
-import { auditView, diffChanges, snapshotChanges } from '../../core/audit/changes.ts';
 import { coversAll, isValidPermission } from '../../core/auth/permissions.ts';
 import type { RequestContext } from '../../core/auth/principal.ts';
 import type { Database } from '../../core/db/database.ts';
@@ -102,13 +101,7 @@ export class RolesService {
     const permissions = checkPermissions(ctx, input.permissions ?? []) ?? [];
     const id = await this.db.transaction(async () => {
       const row = await this.roles.insert({ ...toColumns(input, permissions), id: uuidv7(), name: input.name });
-      await this.audit.record(ctx, {
-        action: 'create',
-        resourceType: 'role',
-        resourceId: row.id,
-        resourceName: row.name,
-        changes: snapshotChanges(auditView(row), 'create'),
-      });
+      await this.audit.recordChange(ctx, 'role', row.name, null, row);
       return row.id;
     });
     return this.get(id);
@@ -134,13 +127,7 @@ export class RolesService {
       const values = toColumns(input, permissions);
       if (Object.keys(values).length === 0) return;
       const after = await this.roles.update(id, values);
-      await this.audit.record(ctx, {
-        action: 'update',
-        resourceType: 'role',
-        resourceId: id,
-        resourceName: after.name,
-        changes: diffChanges(auditView(before), auditView(after)),
-      });
+      await this.audit.recordChange(ctx, 'role', after.name, before, after);
     });
     this.onRoleChanged();
     return this.get(id);
@@ -158,13 +145,7 @@ export class RolesService {
         throw conflict(`${holders} employee(s) still hold this role`, 'role_in_use', { employee_count: holders });
       }
       await this.roles.delete(id);
-      await this.audit.record(ctx, {
-        action: 'delete',
-        resourceType: 'role',
-        resourceId: id,
-        resourceName: before.name,
-        changes: snapshotChanges(auditView(before), 'delete'),
-      });
+      await this.audit.recordChange(ctx, 'role', before.name, before, null);
     });
     this.onRoleChanged();
   }

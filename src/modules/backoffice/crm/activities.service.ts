@@ -1,7 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditWriter } from '../../../core/audit/audit.writer.ts';
-import { auditView, diffChanges, snapshotChanges } from '../../../core/audit/changes.ts';
 import type { RequestContext } from '../../../core/auth/principal.ts';
 import type { Database } from '../../../core/db/database.ts';
 import type { ListQueryInput, Page } from '../../../core/db/list.ts';
@@ -75,13 +74,7 @@ export class ActivitiesService {
         occurredAt: new Date(input.occurred_at),
         createdBy: ctx.principal?.id ?? null,
       });
-      await this.audit.record(ctx, {
-        action: 'create',
-        resourceType: 'activity',
-        resourceId: row.id,
-        resourceName: label(row),
-        changes: snapshotChanges(auditView(row), 'create'),
-      });
+      await this.audit.recordChange(ctx, 'activity', label(row), null, row);
       return row.id;
     });
     return this.get(id);
@@ -101,13 +94,7 @@ export class ActivitiesService {
       if (Object.keys(values).length === 0) return;
       await this.checkContact(before.customerId, input.contact_id);
       const after = await this.activities.update(id, values);
-      await this.audit.record(ctx, {
-        action: 'update',
-        resourceType: 'activity',
-        resourceId: id,
-        resourceName: label(after),
-        changes: diffChanges(auditView(before), auditView(after)),
-      });
+      await this.audit.recordChange(ctx, 'activity', label(after), before, after);
     });
     return this.get(id);
   }
@@ -118,13 +105,7 @@ export class ActivitiesService {
       if (!before) throw notFound('Activity');
       precondition?.(before);
       await this.activities.delete(id);
-      await this.audit.record(ctx, {
-        action: 'delete',
-        resourceType: 'activity',
-        resourceId: id,
-        resourceName: label(before),
-        changes: snapshotChanges(auditView(before), 'delete'),
-      });
+      await this.audit.recordChange(ctx, 'activity', label(before), before, null);
     });
   }
 }

@@ -1,7 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditWriter } from '../../../core/audit/audit.writer.ts';
-import { auditView, diffChanges, snapshotChanges } from '../../../core/audit/changes.ts';
 import type { RequestContext } from '../../../core/auth/principal.ts';
 import type { Database } from '../../../core/db/database.ts';
 import type { ListQueryInput, Page } from '../../../core/db/list.ts';
@@ -97,13 +96,7 @@ export class ContactsService {
         firstName: input.first_name,
         lastName: input.last_name,
       });
-      await this.audit.record(ctx, {
-        action: 'create',
-        resourceType: 'contact',
-        resourceId: row.id,
-        resourceName: fullName(row),
-        changes: snapshotChanges(auditView(row), 'create'),
-      });
+      await this.audit.recordChange(ctx, 'contact', fullName(row), null, row);
       return row.id;
     });
     return this.get(id);
@@ -126,13 +119,7 @@ export class ContactsService {
       if (Object.keys(values).length === 0) return;
       if (values.isPrimary && !before.isPrimary) await this.demoteOthers(ctx, before.customerId, id);
       const after = await this.contacts.update(id, values);
-      await this.audit.record(ctx, {
-        action: 'update',
-        resourceType: 'contact',
-        resourceId: id,
-        resourceName: fullName(after),
-        changes: diffChanges(auditView(before), auditView(after)),
-      });
+      await this.audit.recordChange(ctx, 'contact', fullName(after), before, after);
     });
     return this.get(id);
   }
@@ -143,13 +130,7 @@ export class ContactsService {
       if (!before) throw notFound('Contact');
       precondition?.(before);
       await this.contacts.delete(id);
-      await this.audit.record(ctx, {
-        action: 'delete',
-        resourceType: 'contact',
-        resourceId: id,
-        resourceName: fullName(before),
-        changes: snapshotChanges(auditView(before), 'delete'),
-      });
+      await this.audit.recordChange(ctx, 'contact', fullName(before), before, null);
     });
   }
 }

@@ -1,7 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditWriter } from '../../../core/audit/audit.writer.ts';
-import { auditView, diffChanges, snapshotChanges } from '../../../core/audit/changes.ts';
+import { auditView, diffChanges } from '../../../core/audit/changes.ts';
 import type { RequestContext } from '../../../core/auth/principal.ts';
 import type { Database } from '../../../core/db/database.ts';
 import type { ListQueryInput, Page } from '../../../core/db/list.ts';
@@ -95,13 +95,7 @@ export class CustomersService {
         customerNumber: `${prefix}-${String(n).padStart(6, '0')}`,
         createdBy: ctx.principal?.id ?? null,
       });
-      await this.deps.audit.record(ctx, {
-        action: 'create',
-        resourceType: 'customer',
-        resourceId: row.id,
-        resourceName: `${row.customerNumber} ${row.name}`,
-        changes: snapshotChanges(auditView(row), 'create'),
-      });
+      await this.deps.audit.recordChange(ctx, 'customer', `${row.customerNumber} ${row.name}`, null, row);
       return row.id;
     });
     return this.get(id);
@@ -120,13 +114,7 @@ export class CustomersService {
       const values = toColumns(input);
       if (Object.keys(values).length === 0) return;
       const after = await this.deps.customers.update(id, values);
-      await this.deps.audit.record(ctx, {
-        action: 'update',
-        resourceType: 'customer',
-        resourceId: id,
-        resourceName: `${after.customerNumber} ${after.name}`,
-        changes: diffChanges(auditView(before), auditView(after)),
-      });
+      await this.deps.audit.recordChange(ctx, 'customer', `${after.customerNumber} ${after.name}`, before, after);
     });
     return this.get(id);
   }

@@ -1,7 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditWriter } from '../../../core/audit/audit.writer.ts';
-import { auditView, diffChanges, snapshotChanges } from '../../../core/audit/changes.ts';
+import { auditView, diffChanges } from '../../../core/audit/changes.ts';
 import type { RequestContext } from '../../../core/auth/principal.ts';
 import type { Database } from '../../../core/db/database.ts';
 import type { ListQueryInput, Page } from '../../../core/db/list.ts';
@@ -125,13 +125,7 @@ export class ProjectsService {
         title: input.title,
         projectNumber: `PRJ-${year}-${String(n).padStart(3, '0')}`,
       });
-      await this.deps.audit.record(ctx, {
-        action: 'create',
-        resourceType: 'project',
-        resourceId: row.id,
-        resourceName: `${row.projectNumber} ${row.title}`,
-        changes: snapshotChanges(auditView(row), 'create'),
-      });
+      await this.deps.audit.recordChange(ctx, 'project', `${row.projectNumber} ${row.title}`, null, row);
       return row.id;
     });
     return this.get(id);
@@ -154,13 +148,7 @@ export class ProjectsService {
         values.endDate !== undefined ? values.endDate : before.endDate,
       );
       const after = await this.deps.projects.update(id, values);
-      await this.deps.audit.record(ctx, {
-        action: 'update',
-        resourceType: 'project',
-        resourceId: id,
-        resourceName: `${after.projectNumber} ${after.title}`,
-        changes: diffChanges(auditView(before), auditView(after)),
-      });
+      await this.deps.audit.recordChange(ctx, 'project', `${after.projectNumber} ${after.title}`, before, after);
     });
     return this.get(id);
   }

@@ -1,7 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditWriter } from '../../../core/audit/audit.writer.ts';
-import { auditView, diffChanges, snapshotChanges } from '../../../core/audit/changes.ts';
+import { auditView, diffChanges } from '../../../core/audit/changes.ts';
 import { hasPermission } from '../../../core/auth/permissions.ts';
 import type { Principal, RequestContext } from '../../../core/auth/principal.ts';
 import type { Database } from '../../../core/db/database.ts';
@@ -183,13 +183,7 @@ export class TimeTrackingService {
   private async insert(ctx: RequestContext, values: TimeEntryInsert): Promise<TimeEntryRow> {
     return this.deps.db.transaction(async () => {
       const row = await this.deps.entries.insert(values);
-      await this.deps.audit.record(ctx, {
-        action: 'create',
-        resourceType: 'time_entry',
-        resourceId: row.id,
-        resourceName: label(row),
-        changes: snapshotChanges(auditView(row), 'create'),
-      });
+      await this.deps.audit.recordChange(ctx, 'time_entry', label(row), null, row);
       return row;
     });
   }
@@ -258,13 +252,7 @@ export class TimeTrackingService {
       this.checkChange(ctx.principal, before);
       precondition?.(before);
       await this.deps.entries.delete(id);
-      await this.deps.audit.record(ctx, {
-        action: 'delete',
-        resourceType: 'time_entry',
-        resourceId: id,
-        resourceName: label(before),
-        changes: snapshotChanges(auditView(before), 'delete'),
-      });
+      await this.deps.audit.recordChange(ctx, 'time_entry', label(before), before, null);
     });
   }
 
