@@ -49,6 +49,19 @@ sampler=$!
 
 echo "measuring ($secs s per endpoint)…"
 out=$(DATABASE_URL=$URL "$shared/compare.sh" "$secs" "workmate http://127.0.0.1:$port $TOKEN")
+# Issue 5's latency targets: statistics of one project and a year's summary by month (p99 < 100 ms).
+PROJECT=$(curl -sf "http://127.0.0.1:$port/api/projects" -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+  -d '{"title":"Bench project","start_date":"2025-01-01","end_date":"2025-12-31","budget":"100000.00","hourly_rate":"95.00"}' \
+  | node -pe 'JSON.parse(require("fs").readFileSync(0)).id')
+psql -q "$DB_URL" -c "update time_entries set project_id = '$PROJECT' where id in (select id from time_entries order by id limit 20000)"
+latency() { # label url
+  local o; o=$(wrk -t1 -c8 -d"${secs}s" --latency -H "authorization: Bearer $TOKEN" "$2" 2>&1)
+  printf '%-12s %-28s %10s req/s  p99 %-9s %s\n' workmate "$1" "$(awk '/Requests\/sec/ {print $2}' <<<"$o")" \
+    "$(awk '$1=="99%" {print $2}' <<<"$o")" "$(awk '/Non-2xx/ {print "non-2xx: " $5}' <<<"$o")"
+}
+out="$out
+$(latency "GET /api/projects/{id}/statistics" "http://127.0.0.1:$port/api/projects/$PROJECT/statistics")
+$(latency "GET /api/time-entries/summary" "http://127.0.0.1:$port/api/time-entries/summary?group_by=month&start_time_from=2025-01-01&start_time_to=2026-01-01")"
 kill "$sampler" 2>/dev/null || true
 peak=$(sort -n "$work/rss" | tail -1)
 echo "$out"
@@ -75,6 +88,12 @@ p99() { awk -v who="$1" -v what="$2" '$1==who && index($0, what) {for(i=1;i<=NF;
     f=$(rps floor "$what"); w=$(rps workmate "$what")
     echo "| \`$what\` | $f | $w | $(ratio "$w" "$f") | $(p99 floor "$what") | $(p99 workmate "$what") |"
   done
+  echo
+  echo "Latency (wrk, 8 connections; target p99 < 100 ms): statistics of a project with 20,000 entries, and a year's summary by month over the 1,000,000 entries:"
+  echo
+  echo '```'
+  grep -E 'statistics|summary' <<<"$out"
+  echo '```'
   echo
   echo "Server memory (RSS): $rss_start MB after start, peak $peak MB during the run."
   echo
