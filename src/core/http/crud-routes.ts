@@ -15,6 +15,8 @@ export interface CrudService<R extends { id: string; version: number }, C, U, L 
   create(ctx: RequestContext, input: C): Promise<R>;
   update(ctx: RequestContext, id: string, input: U, precondition: PreconditionCheck): Promise<R>;
   delete(ctx: RequestContext, id: string, precondition: PreconditionCheck): Promise<void>;
+  /** For resources whose DELETE archives them (SPEC 1 "Deletion"). */
+  restore?(ctx: RequestContext, id: string, precondition: PreconditionCheck): Promise<R>;
 }
 
 export interface CrudOptions<R extends { id: string; version: number }, C, U, L = R> {
@@ -30,6 +32,8 @@ export interface CrudOptions<R extends { id: string; version: number }, C, U, L 
   /** For lists whose items are not the record type (e.g. rows already shaped by SQL). */
   toListItem?(item: L, request: FastifyRequest): unknown;
   descriptions?: { list?: string; create?: string; update?: string; delete?: string };
+  /** Adds POST {path}/{id}/restore (needs `service.restore`), for resources that DELETE archives. */
+  restore?: { permission: PermissionDeclaration };
 }
 
 /**
@@ -151,4 +155,27 @@ export function registerCrudRoutes<R extends { id: string; version: number }, C,
       return reply.code(204).send(null);
     },
   );
+
+  const restore = o.service.restore?.bind(o.service);
+  if (o.restore && restore) {
+    app.post(
+      `${o.path}/:id/restore`,
+      {
+        config: { permission: o.restore.permission },
+        schema: {
+          tags,
+          operationId: `restore${one}`,
+          summary: `Restore an archived ${one.toLowerCase()}`,
+          description: `Clears archived_at; a ${one.toLowerCase()} that is not archived is returned unchanged. Honours If-Match.`,
+          params: IdParams,
+          response: single,
+        },
+      },
+      async (request, reply) => {
+        const record = await restore(requestContext(request), request.params.id, ifMatch(request));
+        setEtag(reply, record);
+        return o.toResponse(record, request);
+      },
+    );
+  }
 }

@@ -1,10 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { requestContext } from '../../../core/auth/auth-hook.ts';
 import type { ListQueryInput } from '../../../core/db/list.ts';
 import { typed } from '../../../core/http/app-type.ts';
 import { registerCrudRoutes } from '../../../core/http/crud-routes.ts';
-import { ifMatch, setEtag } from '../../../core/http/etag.ts';
 import { IdParams } from '../../../core/http/schemas.ts';
 import type { ActivitiesService } from './activities.service.ts';
 import type { ContactsService } from './contacts.service.ts';
@@ -59,27 +57,8 @@ export async function crmRoutes(fastify: FastifyInstance, services: CrmServices)
       create: 'The customer number is assigned by the server from the settings prefix (KIT-CUS-000001).',
       delete: 'Archives the customer (archived_at set); GET by id still returns it; POST …/restore undoes it.',
     },
+    restore: { permission: CRM.delete },
   });
-
-  app.post(
-    '/api/customers/:id/restore',
-    {
-      config: { permission: CRM.delete },
-      schema: {
-        tags,
-        operationId: 'restoreCustomer',
-        summary: 'Restore an archived customer',
-        description: 'Clears archived_at; a customer that is not archived is returned unchanged. Honours If-Match.',
-        params: IdParams,
-        response: { 200: Type.Ref(s.CustomerResponse) },
-      },
-    },
-    async (request, reply) => {
-      const customer = await services.customers.restore(requestContext(request), request.params.id, ifMatch(request));
-      setEtag(reply, customer);
-      return toCustomerResponse(customer);
-    },
-  );
 
   app.get(
     '/api/customers/:id/statistics',

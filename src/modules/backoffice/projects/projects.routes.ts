@@ -1,10 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { requestContext } from '../../../core/auth/auth-hook.ts';
 import type { ListQueryInput } from '../../../core/db/list.ts';
 import { typed } from '../../../core/http/app-type.ts';
 import { registerCrudRoutes } from '../../../core/http/crud-routes.ts';
-import { ifMatch, setEtag } from '../../../core/http/etag.ts';
 import { IdParams } from '../../../core/http/schemas.ts';
 import type { CustomersService } from '../crm/index.ts';
 import { toProjectResponse } from './projects.mapper.ts';
@@ -43,27 +41,8 @@ export async function projectsRoutes(
       create: 'The project number is assigned per year (PRJ-2026-001, year in the company time zone).',
       delete: 'Archives the project (archived_at set); GET by id still returns it; POST …/restore undoes it.',
     },
+    restore: { permission: P.delete },
   });
-
-  app.post(
-    '/api/projects/:id/restore',
-    {
-      config: { permission: P.delete },
-      schema: {
-        tags,
-        operationId: 'restoreProject',
-        summary: 'Restore an archived project',
-        description: 'Clears archived_at; a project that is not archived is returned unchanged. Honours If-Match.',
-        params: IdParams,
-        response: { 200: Type.Ref(s.ProjectResponse) },
-      },
-    },
-    async (request, reply) => {
-      const project = await services.projects.restore(requestContext(request), request.params.id, ifMatch(request));
-      setEtag(reply, project);
-      return toProjectResponse(project);
-    },
-  );
 
   app.get(
     '/api/projects/:id/statistics',
