@@ -43,6 +43,20 @@ const ConfigSchema = Type.Object({
   OIDC_PROJECT_ID: Type.Optional(Type.String({ minLength: 1 })),
   OIDC_DEFAULT_ROLE: Type.String({ default: 'Employee' }),
   OIDC_SCOPES: Type.String({ default: 'openid profile email offline_access', minLength: 1 }),
+  JOBS_ENABLED: Type.Boolean({ default: true, description: 'run the scheduled jobs in this instance' }),
+  JOBS_TICK_SECONDS: Type.Integer({ default: 30, minimum: 1, maximum: 3600 }),
+  SYSTEM_PROBE_INTERVAL_MINUTES: Type.Integer({ default: 5, minimum: 1, maximum: 1440 }),
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://', description: 'unset → mails go to $DATA_DIR/outbox' })),
+  MAIL_FROM: Type.String({ default: 'WorkmateOS <no-reply@workmate.local>', minLength: 3 }),
+  STORAGE: Type.Union([Type.Literal('local'), Type.Literal('s3')], { default: 'local' }),
+  UPLOAD_DIR: Type.Optional(Type.String({ minLength: 1, description: 'default $DATA_DIR/uploads' })),
+  UPLOAD_MAX_BYTES: Type.Integer({ default: 52428800, minimum: 1024 }),
+  S3_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
+  S3_REGION: Type.String({ default: 'us-east-1', minLength: 1 }),
+  S3_BUCKET: Type.Optional(Type.String({ minLength: 1 })),
+  S3_ACCESS_KEY_ID: Type.Optional(Type.String({ minLength: 1 })),
+  S3_SECRET_ACCESS_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  S3_FORCE_PATH_STYLE: Type.Boolean({ default: true, description: 'path-style URLs (MinIO, Ceph, s3rver)' }),
 });
 
 export type Config = Static<typeof ConfigSchema> & { dataDir: string; corsOrigins: string[] };
@@ -95,6 +109,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push('OIDC_KEY_FILE: give either OIDC_CLIENT_SECRET or OIDC_KEY_FILE, not both');
     }
   }
+  if (oidc.STORAGE === 's3' && !oidc.S3_BUCKET) problems.push('S3_BUCKET: required when STORAGE=s3');
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   const config = withDefaults as Static<typeof ConfigSchema>;
   return {

@@ -1,9 +1,12 @@
 import type { Config } from './config.ts';
 import { AuditWriter } from './core/audit/audit.writer.ts';
+import { auditRetentionJob } from './core/audit/audit-retention.ts';
 import { LocalTokenService } from './core/auth/local-tokens.ts';
 import { OidcClient } from './core/auth/oidc/oidc-client.ts';
 import type { Database } from './core/db/database.ts';
 import type { CoreDeps } from './core/deps.ts';
+import { JobScheduler } from './core/jobs/scheduler.ts';
+import { LinkedEntityRegistry } from './core/links/linked-entities.ts';
 import { type CrmModule, createCrmModule } from './modules/backoffice/crm/index.ts';
 import { createProjectsModule, type ProjectsModule } from './modules/backoffice/projects/index.ts';
 import { createTimeTrackingModule, type TimeTrackingModule } from './modules/backoffice/time-tracking/index.ts';
@@ -35,7 +38,10 @@ export async function createContext(config: Config, db: Database): Promise<AppCo
     oidc: createOidcClient(config),
     companyTimezone: () => settings.timezone(),
     startedAt: new Date(),
+    jobs: new JobScheduler(db, () => settings.timezone(), config.JOBS_TICK_SECONDS),
+    links: new LinkedEntityRegistry(),
   };
+  core.jobs.register(auditRetentionJob(db, async () => (await settings.get()).auditRetentionDays));
   let identity: IdentityModule | null = null;
   const employees = createEmployeesModule(core, {
     codePrefix: async () => (await settings.get()).employeeCodePrefix,

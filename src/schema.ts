@@ -1,5 +1,6 @@
 // Every Drizzle table, for drizzle-kit and the typed database handle.
 export * from './core/db/core.table.ts';
+export * from './core/jobs/jobs.table.ts';
 export * from './modules/backoffice/crm/crm.table.ts';
 export * from './modules/backoffice/projects/projects.table.ts';
 export * from './modules/backoffice/time-tracking/time-tracking.table.ts';

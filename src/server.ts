@@ -40,6 +40,7 @@ export async function createServer(
     app.log,
   );
   await app.ready();
+  if (config.JOBS_ENABLED) await ctx.core.jobs.start(app.log);
   let closed = false;
   return {
     app,
@@ -49,6 +50,8 @@ export async function createServer(
       if (closed) return;
       closed = true;
       await app.close();
+      // After the last request: a job run in progress finishes before the database closes.
+      await ctx.core.jobs.stop();
       await db.close();
     },
   };

@@ -49,6 +49,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     ADMIN_PASSWORD,
     LOG_LEVEL: 'silent',
     PUBLIC_URL: 'http://workmate.test',
+    // Jobs run only in the tests about them (they pass JOBS_ENABLED=true or call runNow).
+    JOBS_ENABLED: 'false',
     ...overrides,
   });
 }

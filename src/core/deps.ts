@@ -3,6 +3,8 @@ import type { AuditWriter } from './audit/audit.writer.ts';
 import type { LocalTokenService } from './auth/local-tokens.ts';
 import type { OidcClient } from './auth/oidc/oidc-client.ts';
 import type { Database } from './db/database.ts';
+import type { JobScheduler } from './jobs/scheduler.ts';
+import type { LinkedEntityRegistry } from './links/linked-entities.ts';
 
 /** What core services give every module. Built once in main.ts (or by a test) and passed to buildApp. */
 export interface CoreDeps {
@@ -15,4 +17,8 @@ export interface CoreDeps {
   /** The company time zone (settings.default_timezone), cached by the settings module. */
   companyTimezone(): Promise<string>;
   startedAt: Date;
+  /** Scheduled jobs, each run once per slot across instances; modules register theirs at wiring time. */
+  jobs: JobScheduler;
+  /** Record types reminders and documents may link to; each module registers its own. */
+  links: LinkedEntityRegistry;
 }

@@ -32,8 +32,14 @@ function zoneOffsetMs(utcMs: number, timeZone: string): number {
 
 /** The instant of midnight at the start of `date` (YYYY-MM-DD) in `timeZone`. */
 export function zonedMidnight(date: string, timeZone: string): Date {
+  return zonedInstant(date, '00:00', timeZone);
+}
+
+/** The instant of the wall-clock time `time` (HH:MM) on `date` (YYYY-MM-DD) in `timeZone`. */
+export function zonedInstant(date: string, time: string, timeZone: string): Date {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const guess = Date.UTC(y, m - 1, d);
+  const [hh, mm] = time.split(':').map(Number) as [number, number];
+  const guess = Date.UTC(y, m - 1, d, hh, mm);
   let instant = guess - zoneOffsetMs(guess, timeZone);
   // Across a DST change the offset at the guess differs from the one at the result; one more pass settles it.
   instant = guess - zoneOffsetMs(instant, timeZone);
@@ -45,14 +51,30 @@ export function filterInstant(value: string, timeZone: string): Date {
   return /^\d{4}-\d{2}-\d{2}$/.test(value) ? zonedMidnight(value, timeZone) : new Date(value);
 }
 
-/** Today's date (YYYY-MM-DD) in `timeZone`. */
-export function todayIn(timeZone: string, now = new Date()): string {
-  const parts = Object.fromEntries(
+function localParts(timeZone: string, now: Date): Record<string, string> {
+  return Object.fromEntries(
     formatter(timeZone)
       .formatToParts(now)
       .map((p) => [p.type, p.value]),
   );
+}
+
+/** Today's date (YYYY-MM-DD) in `timeZone`. */
+export function todayIn(timeZone: string, now = new Date()): string {
+  const parts = localParts(timeZone, now);
   return `${parts.year}-${parts.month}-${parts.day}`;
+}
+
+/** The wall-clock time (HH:MM, 24 h) in `timeZone`. */
+export function clockIn(timeZone: string, now = new Date()): string {
+  const parts = localParts(timeZone, now);
+  return `${parts.hour}:${parts.minute}`;
+}
+
+/** The date `days` after `date` (YYYY-MM-DD), calendar arithmetic without time zones. */
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
 
 /**

@@ -57,3 +57,9 @@ export class Database {
 export function toCount(value: unknown): number {
   return typeof value === 'number' ? value : Number(value ?? 0);
 }
+
+/** Rows changed by an UPDATE/DELETE: `rowCount` through pg, `affectedRows` through PGlite. */
+export function affectedRows(result: unknown): number {
+  const r = result as { rowCount?: number | null; affectedRows?: number };
+  return r.rowCount ?? r.affectedRows ?? 0;
+}

@@ -65,10 +65,25 @@ export const dbPool = new Gauge({
   },
 });
 
-export const jobRuns = new Counter({
+export const jobRunsTotal = new Counter({
   name: 'job_runs_total',
-  help: 'Scheduled job runs by job and outcome',
+  help: 'Scheduled job runs by job and outcome (succeeded, failed) in this instance',
   labelNames: ['job', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const jobRunDuration = new Histogram({
+  name: 'job_run_duration_seconds',
+  help: 'Duration of scheduled job runs in this instance',
+  labelNames: ['job'] as const,
+  buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300],
+  registers: [registry],
+});
+
+export const jobLastSuccess = new Gauge({
+  name: 'job_last_success_timestamp_seconds',
+  help: 'Unix time of the last successful run of each job in this instance',
+  labelNames: ['job'] as const,
   registers: [registry],
 });
 

@@ -28,10 +28,12 @@ export function createEmployeesModule(
   options: { codePrefix(): Promise<string>; onRoleChanged(): void },
 ): EmployeesModule {
   const roleRepo = new RolesRepository(deps.db);
+  const employeeRepo = new EmployeesRepository(deps.db);
+  deps.links.register('employee', async (id) => (await employeeRepo.findById(id)) !== null);
   const employees = new EmployeesService({
     db: deps.db,
     audit: deps.audit,
-    employees: new EmployeesRepository(deps.db),
+    employees: employeeRepo,
     roles: roleRepo,
     codePrefix: options.codePrefix,
   });

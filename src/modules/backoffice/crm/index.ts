@@ -25,6 +25,8 @@ export function createCrmModule(
 ): CrmModule {
   const customerRepo = new CustomersRepository(deps.db);
   const contactRepo = new ContactsRepository(deps.db);
+  deps.links.register('customer', async (id) => (await customerRepo.findById(id)) !== null);
+  deps.links.register('contact', async (id) => (await contactRepo.findById(id)) !== null);
   const customers = new CustomersService({
     db: deps.db,
     audit: deps.audit,

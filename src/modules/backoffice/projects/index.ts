@@ -19,10 +19,12 @@ export function createProjectsModule(
   deps: CoreDeps,
   options: { customers: CustomersService; time(): ProjectTimeFigures | null },
 ): ProjectsModule {
+  const projectRepo = new ProjectsRepository(deps.db);
+  deps.links.register('project', async (id) => (await projectRepo.findById(id)) !== null);
   const projects = new ProjectsService({
     db: deps.db,
     audit: deps.audit,
-    projects: new ProjectsRepository(deps.db),
+    projects: projectRepo,
     companyTimezone: deps.companyTimezone,
     time: options.time,
   });

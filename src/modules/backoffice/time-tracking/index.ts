@@ -20,10 +20,12 @@ export function createTimeTrackingModule(
   deps: CoreDeps,
   options: { projects: ProjectsService; assertEmployeeExists(id: string): Promise<void> },
 ): TimeTrackingModule {
+  const entries = new TimeEntriesRepository(deps.db);
+  deps.links.register('time_entry', async (id) => (await entries.findById(id)) !== null);
   const time = new TimeTrackingService({
     db: deps.db,
     audit: deps.audit,
-    entries: new TimeEntriesRepository(deps.db),
+    entries,
     companyTimezone: deps.companyTimezone,
     findProject: (id) => options.projects.findRow(id),
   });
