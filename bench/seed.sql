@@ -25,10 +25,14 @@ on conflict do nothing;
 -- New customers continue after the seeded numbers.
 insert into sequences (scope, year, value) values ('customer_number', 0, 100000)
 on conflict (scope, year) do update set value = greatest(sequences.value, 100000);
+-- A bulk load skips the per-row rollup trigger and recomputes the rollups once afterwards.
+alter table time_entries disable trigger time_entries_rollup;
 insert into time_entries (id, employee_id, project_id, start_time, end_time, duration_minutes, billable, hourly_rate, note)
 select gen_random_uuid(), ids.a[1 + g % 10000], null, ts, ts + interval '90 minutes', 90, true, 95.00, 'Arbeit ' || g
 from (select array_agg(id order by employee_code) as a from employees where employee_code like 'BEN-%') ids,
   generate_series(1, 1000000) g,
   lateral (select timestamptz '2025-01-01' + ((g * 37) % 525600 || ' minutes')::interval as ts) t;
+alter table time_entries enable trigger time_entries_rollup;
+select time_entry_rollups_rebuild();
 commit;
 analyze;

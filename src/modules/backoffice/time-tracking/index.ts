@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { CoreDeps } from '../../../core/deps.ts';
 import type { ProjectsService, ProjectTimeFigures } from '../projects/index.ts';
+import { RollupsRepository } from './rollups.repository.ts';
 import { TimeEntriesRepository } from './time-tracking.repository.ts';
 import { timeTrackingRoutes } from './time-tracking.routes.ts';
 import * as schemas from './time-tracking.schemas.ts';
@@ -26,6 +27,7 @@ export function createTimeTrackingModule(
     db: deps.db,
     audit: deps.audit,
     entries,
+    rollups: new RollupsRepository(deps.db),
     companyTimezone: deps.companyTimezone,
     findProject: (id) => options.projects.findRow(id),
   });

@@ -36,6 +36,54 @@ const listSpec = {
 const entryAmount = sql`round(${timeEntries.durationMinutes} * coalesce(${timeEntries.hourlyRate}, 0) / 60.0, 2)`;
 const finished = sql`${timeEntries.endTime} is not null`;
 
+const entryFigures = {
+  minutes: sql<number>`coalesce(sum(${timeEntries.durationMinutes}), 0)`.mapWith(Number),
+  billable_minutes:
+    sql<number>`coalesce(sum(${timeEntries.durationMinutes}) filter (where ${timeEntries.billable}), 0)`.mapWith(
+      Number,
+    ),
+  billable_amount: sql<string>`coalesce(sum(${entryAmount}) filter (where ${timeEntries.billable}), 0)::numeric(14,2)::text`,
+};
+
+/**
+ * The group key and its label for a summary: ids with a readable label for project, employee and
+ * customer; day YYYY-MM-DD, ISO week (its Monday) and month YYYY-MM from `local`, a company-local
+ * timestamp or date. Shared by the entry and the rollup summaries, so both group alike.
+ */
+export function summaryKey(
+  groupBy: SummaryGroup,
+  columns: { local: SQL; projectId: AnyColumn; customerId: AnyColumn; employeeId?: AnyColumn },
+): { key: SQL; label: SQL } {
+  const { local } = columns;
+  switch (groupBy) {
+    case 'project':
+      return {
+        key: sql`${columns.projectId}::text`,
+        label: sql`coalesce(min(${projects.projectNumber} || ' ' || ${projects.title}), 'Ohne Projekt')`,
+      };
+    case 'employee':
+      if (!columns.employeeId) throw new Error('no employee column to group by');
+      return {
+        key: sql`${columns.employeeId}::text`,
+        label: sql`min(${employees.firstName} || ' ' || ${employees.lastName})`,
+      };
+    case 'customer':
+      return {
+        key: sql`${columns.customerId}::text`,
+        label: sql`coalesce(min(${customers.customerNumber} || ' ' || ${customers.name}), 'Ohne Kunde')`,
+      };
+    case 'day':
+      return { key: sql`to_char(${local}, 'YYYY-MM-DD')`, label: sql`min(to_char(${local}, 'YYYY-MM-DD'))` };
+    case 'week':
+      return {
+        key: sql`to_char(date_trunc('week', ${local}), 'YYYY-MM-DD')`,
+        label: sql`min(to_char(date_trunc('week', ${local}), 'IYYY-"W"IW'))`,
+      };
+    case 'month':
+      return { key: sql`to_char(${local}, 'YYYY-MM')`, label: sql`min(to_char(${local}, 'YYYY-MM'))` };
+  }
+}
+
 /** Conditions the service adds to a query: record-level visibility and nested paths. */
 export interface EntryScope {
   employeeId?: string;
@@ -123,72 +171,22 @@ export class TimeEntriesRepository {
     await this.db.q.delete(timeEntries).where(eq(timeEntries.id, id));
   }
 
-  /** Project figures from finished entries (SPEC 4.2 statistics), summed in SQL. */
-  async projectFigures(projectId: string) {
-    const [row] = await this.db.q
-      .select({
-        totalHours: sql<string>`round(coalesce(sum(${timeEntries.durationMinutes}), 0) / 60.0, 2)::text`,
-        billableHours: sql<string>`round(coalesce(sum(${timeEntries.durationMinutes}) filter (where ${timeEntries.billable}), 0) / 60.0, 2)::text`,
-        billableValue: sql<string>`coalesce(sum(${entryAmount}) filter (where ${timeEntries.billable}), 0)::numeric(14,2)::text`,
-        unbilled: sql<string>`coalesce(sum(${entryAmount}) filter (where ${timeEntries.billable} and not ${timeEntries.isInvoiced}), 0)::numeric(14,2)::text`,
-      })
-      .from(timeEntries)
-      .where(and(eq(timeEntries.projectId, projectId), finished));
-    return row ?? { totalHours: '0', billableHours: '0', billableValue: '0.00', unbilled: '0.00' };
-  }
-
   /**
    * Minutes and amounts grouped by `groupBy`; days, weeks (ISO, Monday first) and months are taken
    * in `timeZone`. Labels of projects, employees and customers are joined here (read only) so one
    * query answers the summary.
    */
   async summary(groupBy: SummaryGroup, where: SQL | undefined, timeZone: string) {
-    const local = sql`(${timeEntries.startTime} at time zone ${timeZone})`;
-    const figures = {
-      minutes: sql<number>`coalesce(sum(${timeEntries.durationMinutes}), 0)`.mapWith(Number),
-      billable_minutes:
-        sql<number>`coalesce(sum(${timeEntries.durationMinutes}) filter (where ${timeEntries.billable}), 0)`.mapWith(
-          Number,
-        ),
-      billable_amount: sql<string>`coalesce(sum(${entryAmount}) filter (where ${timeEntries.billable}), 0)::numeric(14,2)::text`,
-    };
-    let keyed: { key: SQL; label: SQL };
-    switch (groupBy) {
-      case 'project':
-        keyed = {
-          key: sql`${timeEntries.projectId}::text`,
-          label: sql`coalesce(min(${projects.projectNumber} || ' ' || ${projects.title}), 'Ohne Projekt')`,
-        };
-        break;
-      case 'employee':
-        keyed = {
-          key: sql`${timeEntries.employeeId}::text`,
-          label: sql`min(${employees.firstName} || ' ' || ${employees.lastName})`,
-        };
-        break;
-      case 'customer':
-        keyed = {
-          key: sql`${timeEntries.customerId}::text`,
-          label: sql`coalesce(min(${customers.customerNumber} || ' ' || ${customers.name}), 'Ohne Kunde')`,
-        };
-        break;
-      case 'day':
-        keyed = { key: sql`to_char(${local}, 'YYYY-MM-DD')`, label: sql`min(to_char(${local}, 'YYYY-MM-DD'))` };
-        break;
-      case 'week':
-        keyed = {
-          key: sql`to_char(date_trunc('week', ${local}), 'YYYY-MM-DD')`,
-          label: sql`min(to_char(date_trunc('week', ${local}), 'IYYY-"W"IW'))`,
-        };
-        break;
-      case 'month':
-        keyed = { key: sql`to_char(${local}, 'YYYY-MM')`, label: sql`min(to_char(${local}, 'YYYY-MM'))` };
-        break;
-    }
+    const keyed = summaryKey(groupBy, {
+      local: sql`(${timeEntries.startTime} at time zone ${timeZone})`,
+      projectId: timeEntries.projectId,
+      customerId: timeEntries.customerId,
+      employeeId: timeEntries.employeeId,
+    });
     // Group and order by position: the time zone is a bound parameter, so a repeated expression
     // would not match the selected one. The label joins are on primary keys (cheap, read only).
     return this.db.q
-      .select({ key: sql<string | null>`${keyed.key}`, label: sql<string>`${keyed.label}`, ...figures })
+      .select({ key: sql<string | null>`${keyed.key}`, label: sql<string>`${keyed.label}`, ...entryFigures })
       .from(timeEntries)
       .leftJoin(projects, eq(projects.id, timeEntries.projectId))
       .leftJoin(employees, eq(employees.id, timeEntries.employeeId))
@@ -200,17 +198,7 @@ export class TimeEntriesRepository {
 
   /** Totals over the same filter. */
   async totals(where: SQL | undefined) {
-    const [row] = await this.db.q
-      .select({
-        minutes: sql<number>`coalesce(sum(${timeEntries.durationMinutes}), 0)`.mapWith(Number),
-        billable_minutes:
-          sql<number>`coalesce(sum(${timeEntries.durationMinutes}) filter (where ${timeEntries.billable}), 0)`.mapWith(
-            Number,
-          ),
-        billable_amount: sql<string>`coalesce(sum(${entryAmount}) filter (where ${timeEntries.billable}), 0)::numeric(14,2)::text`,
-      })
-      .from(timeEntries)
-      .where(and(finished, where));
+    const [row] = await this.db.q.select(entryFigures).from(timeEntries).where(and(finished, where));
     return row ?? { minutes: 0, billable_minutes: 0, billable_amount: '0.00' };
   }
 

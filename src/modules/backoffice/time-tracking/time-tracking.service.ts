@@ -9,6 +9,7 @@ import type { ListQueryInput, Page } from '../../../core/db/list.ts';
 import { conflict, forbidden, notFound, validationError } from '../../../core/http/errors.ts';
 import type { PreconditionCheck } from '../../../core/http/etag.ts';
 import type { ProjectRow } from '../projects/index.ts';
+import type { RollupFilter, RollupsRepository } from './rollups.repository.ts';
 import {
   type EntryScope,
   filterWhere,
@@ -50,6 +51,7 @@ export interface TimeTrackingDeps {
   db: Database;
   audit: AuditWriter;
   entries: TimeEntriesRepository;
+  rollups: RollupsRepository;
   companyTimezone(): Promise<string>;
   findProject(id: string): Promise<ProjectRow | null>;
 }
@@ -294,10 +296,21 @@ export class TimeTrackingService {
     });
   }
 
-  /** Minutes and amounts of finished entries grouped by project, employee, customer, day, week or month. */
+  /**
+   * Minutes and amounts of finished entries grouped by project, employee, customer, day, week or
+   * month. Answered from the daily rollups when they can (see rollupFilter), else from the entries.
+   */
   async summary(principal: Principal | null, query: Record<string, unknown> & { group_by: SummaryGroup }) {
-    const timeZone = await this.deps.companyTimezone();
     const { group_by, ...filters } = query;
+    const fromRollup = group_by !== 'employee' && timeAccess(principal).seeAll ? rollupFilter(filters) : null;
+    if (fromRollup && group_by !== 'employee') {
+      const [rows, totals] = await Promise.all([
+        this.deps.rollups.summary(group_by, fromRollup),
+        this.deps.rollups.totals(fromRollup),
+      ]);
+      return { group_by, rows, totals };
+    }
+    const timeZone = await this.deps.companyTimezone();
     const where = filterWhere(filters, timeZone, [this.scope(principal)]);
     const [rows, totals] = await Promise.all([
       this.deps.entries.summary(group_by, where, timeZone),
@@ -328,8 +341,29 @@ export class TimeTrackingService {
 
   /** Time figures of one project for the projects module's statistics. */
   projectFigures(projectId: string) {
-    return this.deps.entries.projectFigures(projectId);
+    return this.deps.rollups.projectFigures(projectId);
   }
 }
 
 export type { Page };
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const ROLLUP_KEYS = new Set(['project_id', 'customer_id', 'billable', 'is_approved', 'is_invoiced']);
+
+/**
+ * The rollup filter for a summary query, or null when the rollups cannot answer it: a filter on
+ * the employee, or a time bound that is not a whole day (rollups are per company-local day).
+ */
+export function rollupFilter(filters: Record<string, unknown>): RollupFilter | null {
+  const filter: RollupFilter = {};
+  for (const [key, value] of Object.entries(filters)) {
+    if (value === undefined) continue;
+    if (key === 'start_time_from' || key === 'start_time_to') {
+      if (typeof value !== 'string' || !DAY.test(value)) return null;
+      filter[key === 'start_time_from' ? 'fromDay' : 'toDay'] = value;
+    } else if (ROLLUP_KEYS.has(key)) {
+      Object.assign(filter, { [key]: value });
+    } else return null;
+  }
+  return filter;
+}

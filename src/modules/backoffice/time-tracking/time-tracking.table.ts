@@ -1,13 +1,16 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
   check,
+  date,
   index,
   integer,
   numeric,
   pgTable,
   text,
   timestamp,
+  unique,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
@@ -56,5 +59,35 @@ export const timeEntries = pgTable(
     ),
     check('time_entries_duration_positive', sql`${t.durationMinutes} is null or ${t.durationMinutes} >= 1`),
     check('time_entries_rate_not_negative', sql`${t.hourlyRate} is null or ${t.hourlyRate} >= 0`),
+  ],
+);
+
+/**
+ * Finished entries summed per company-local day and per combination of the summary's filters
+ * (project, customer, billable, approved, invoiced), kept by a trigger on time_entries in the same
+ * transaction (custom migration 0008). A year's summary then reads a few thousand rows instead of
+ * every entry. Employees are not a key (that would keep one row per entry): summaries per
+ * employee read time_entries through its (employee_id, start_time) index. Days are in the
+ * company time zone; changing settings.default_timezone rebuilds the table.
+ */
+export const timeEntryRollups = pgTable(
+  'time_entry_rollups',
+  {
+    localDay: date('local_day', { mode: 'string' }).notNull(),
+    projectId: uuid('project_id'),
+    customerId: uuid('customer_id'),
+    billable: boolean('billable').notNull(),
+    isApproved: boolean('is_approved').notNull(),
+    isInvoiced: boolean('is_invoiced').notNull(),
+    entries: integer('entries').notNull(),
+    minutes: bigint('minutes', { mode: 'number' }).notNull(),
+    /** Sum of each entry's minutes × rate / 60 rounded to cents, as the summary computes it. */
+    amount: numeric('amount', { precision: 14, scale: 2 }).notNull(),
+  },
+  (t) => [
+    unique('time_entry_rollups_key')
+      .on(t.localDay, t.projectId, t.customerId, t.billable, t.isApproved, t.isInvoiced)
+      .nullsNotDistinct(),
+    index('time_entry_rollups_project_idx').on(t.projectId),
   ],
 );
