@@ -123,16 +123,14 @@ describe('time entry rollups', () => {
   });
 
   it('holds exactly the finished entries (the running timer is left out)', async () => {
-    const [rollup] = (
-      await t.db.q.execute(
-        sql`select sum(minutes)::int as minutes, sum(entries)::int as entries from time_entry_rollups`,
-      )
-    ).rows as Array<{ minutes: number; entries: number }>;
-    const [entries] = (
-      await t.db.q.execute(
-        sql`select sum(duration_minutes)::int as minutes, count(*)::int as entries from time_entries where end_time is not null`,
-      )
-    ).rows as Array<{ minutes: number; entries: number }>;
+    const sums = async (query: ReturnType<typeof sql>) =>
+      ((await t.db.q.execute(query)) as unknown as { rows: Array<{ minutes: number; entries: number }> }).rows[0];
+    const rollup = await sums(
+      sql`select sum(minutes)::int as minutes, sum(entries)::int as entries from time_entry_rollups`,
+    );
+    const entries = await sums(
+      sql`select sum(duration_minutes)::int as minutes, count(*)::int as entries from time_entries where end_time is not null`,
+    );
     expect(rollup).toEqual(entries);
     expect(entries?.entries).toBe(22);
   });
