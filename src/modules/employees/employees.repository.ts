@@ -1,6 +1,7 @@
 import { and, desc, eq, type SQL, sql } from 'drizzle-orm';
 import type { Database, Drizzle } from '../../core/db/database.ts';
 import { countAll, type ListQueryInput, type Page, planList } from '../../core/db/list.ts';
+import { isoColumn } from '../../core/db/sql-shapes.ts';
 import { departments, employees, roles } from './employees.table.ts';
 
 export type EmployeeRow = typeof employees.$inferSelect;
@@ -21,9 +22,6 @@ export interface EmployeeAccess {
 }
 
 /** ISO 8601 in UTC with milliseconds, the same text from both drivers (they parse timestamps differently). */
-const iso = (column: string) =>
-  `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as ${column.split('.')[1]}`;
-
 /** The employee response's columns in SQL; dates and timestamps as text so no driver shifts them. */
 const LIST_COLUMNS = sql.raw(`
   employees.id, employees.employee_code, employees.sso_subject, employees.first_name, employees.last_name,
@@ -33,7 +31,7 @@ const LIST_COLUMNS = sql.raw(`
   employees.reports_to, employees.employment_type, employees.hire_date::text as hire_date,
   employees.termination_date::text as termination_date, employees.status, employees.timezone,
   employees.language, employees.theme, employees.notifications_enabled, employees.matrix_username,
-  ${iso('employees.last_login')}, ${iso('employees.created_at')}, ${iso('employees.updated_at')},
+  ${isoColumn('employees.last_login')}, ${isoColumn('employees.created_at')}, ${isoColumn('employees.updated_at')},
   case when departments.id is null then null
     else json_build_object('id', departments.id, 'name', departments.name, 'code', departments.code) end as department,
   case when roles.id is null then null else json_build_object('id', roles.id, 'name', roles.name) end as role`);

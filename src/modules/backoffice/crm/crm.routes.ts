@@ -52,6 +52,7 @@ export async function crmRoutes(fastify: FastifyInstance, services: CrmServices)
     },
     service: services.customers,
     toResponse: toCustomerResponse,
+    toListItem: (row) => row,
     descriptions: {
       list: 'Search matches name, customer number, e-mail and city. Archived customers only with include_archived=true.',
       create: 'The customer number is assigned by the server from the settings prefix (KIT-CUS-000001).',

@@ -216,6 +216,32 @@ describe('customers', () => {
   });
 });
 
+describe('customer list items', () => {
+  it('are shaped in SQL exactly as GET by id shapes a customer', async () => {
+    const marker = tag();
+    const bare = await createCustomer({ name: `Liste ${marker} leer` });
+    const full = await createCustomer({
+      name: `Liste ${marker} voll`,
+      street: 'Hauptstraße 1',
+      zip_code: '10115',
+      city: 'Berlin',
+      email: 'kontakt@example.de',
+      notes: 'Ümläute „zitiert“',
+    });
+    const cityOnly = await createCustomer({ name: `Liste ${marker} Stadt`, city: 'Köln', country: 'AT' });
+    await createContact(full.id, { position: 'Geschäftsführerin', is_primary: true, email: 'gf@example.de' });
+    await createContact(cityOnly.id, { is_primary: true });
+    await t.request('DELETE', `/api/customers/${bare.id}`);
+    const list = await t.request('GET', `/api/customers?search=${encodeURIComponent(marker)}&include_archived=true`);
+    expect(list.statusCode).toBe(200);
+    const items = list.json().items as Array<{ id: string }>;
+    expect(items.map((c) => c.id).sort()).toEqual([bare.id, full.id, cityOnly.id].sort());
+    for (const item of items) {
+      expect(item).toEqual((await t.request('GET', `/api/customers/${item.id}`)).json());
+    }
+  });
+});
+
 describe('contacts', () => {
   it('creates with full_name and display_name, lists nested, audits', async () => {
     const customer = await createCustomer();

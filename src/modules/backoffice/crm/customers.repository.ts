@@ -1,6 +1,7 @@
 import { and, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../../core/db/database.ts';
 import { countAll, type ListQueryInput, type Page, planList } from '../../../core/db/list.ts';
+import { isoColumn } from '../../../core/db/sql-shapes.ts';
 import { activities, contacts, customers } from './crm.table.ts';
 
 export type CustomerRow = typeof customers.$inferSelect;
@@ -31,6 +32,31 @@ const listSpec = {
   tieBreaker: customers.id,
 };
 
+/**
+ * The customer response in SQL (as toCustomerResponse builds it): lists skip the ORM's row
+ * mapping and the mapper, which cost more than the query on a search over 100,000 customers.
+ */
+const LIST_COLUMNS = sql.raw(`
+  customers.id, customers.customer_number, customers.name, customers.type, customers.email, customers.phone,
+  customers.website, customers.tax_id, customers.vat_id, customers.street, customers.zip_code, customers.city,
+  customers.country, customers.leitweg_id, customers.notes, customers.status, ${isoColumn('customers.archived_at')},
+  customers.created_by, ${isoColumn('customers.created_at')}, ${isoColumn('customers.updated_at')},
+  case when coalesce(nullif(customers.street, ''), nullif(customers.zip_code, ''), nullif(customers.city, '')) is null
+    then null
+    else concat_ws(', ', nullif(customers.street, ''),
+      nullif(concat_ws(' ', nullif(customers.zip_code, ''), nullif(customers.city, '')), ''), customers.country)
+  end as full_address,
+  case when contacts.id is null then null else json_build_object(
+    'id', contacts.id,
+    'full_name', contacts.first_name || ' ' || contacts.last_name,
+    'display_name', contacts.first_name || ' ' || contacts.last_name
+      || coalesce(' (' || nullif(contacts.position, '') || ')', ''),
+    'email', contacts.email,
+    'phone', contacts.phone) end as primary_contact`);
+
+/** One item of GET /api/customers as SQL returns it. */
+export type CustomerListRow = Record<string, unknown> & { id: string };
+
 export class CustomersRepository {
   constructor(private readonly db: Database) {}
 
@@ -55,17 +81,21 @@ export class CustomersRepository {
     return { ...row.customer, primaryContact: row.contact?.id ? row.contact : null };
   }
 
-  async list(query: ListQueryInput & { include_archived?: boolean }): Promise<Page<CustomerWithRefs>> {
+  async listResponses(query: ListQueryInput & { include_archived?: boolean }): Promise<Page<CustomerListRow>> {
     const plan = planList(query, listSpec, [query.include_archived ? undefined : isNull(customers.archivedAt)]);
+    const where = plan.where ? sql`where ${plan.where}` : sql``;
     const [rows, [count]] = await Promise.all([
-      this.selectWithRefs()
-        .where(plan.where)
-        .orderBy(...plan.orderBy)
-        .offset(plan.skip)
-        .limit(plan.limit),
+      this.db.q.execute(sql`
+        select ${LIST_COLUMNS}
+        from ${customers}
+        left join ${contacts} on ${contacts.customerId} = ${customers.id} and ${contacts.isPrimary}
+        ${where}
+        order by ${sql.join(plan.orderBy, sql`, `)}
+        offset ${plan.skip} limit ${plan.limit}`),
       this.db.q.select({ n: countAll }).from(customers).where(plan.where),
     ]);
-    return { items: rows.map(CustomersRepository.flatten), total: count?.n ?? 0, skip: plan.skip, limit: plan.limit };
+    const items = (rows as unknown as { rows: CustomerListRow[] }).rows;
+    return { items, total: count?.n ?? 0, skip: plan.skip, limit: plan.limit };
   }
 
   async findById(id: string): Promise<CustomerWithRefs | null> {

@@ -10,7 +10,7 @@ import { notFound } from '../../../core/http/errors.ts';
 import type { PreconditionCheck } from '../../../core/http/etag.ts';
 import { todayIn, zonedMidnight } from '../../../core/time.ts';
 import type { CustomerCreate, CustomerUpdate } from './crm.schemas.ts';
-import type { CustomerInsert, CustomersRepository, CustomerWithRefs } from './customers.repository.ts';
+import type { CustomerInsert, CustomerListRow, CustomersRepository, CustomerWithRefs } from './customers.repository.ts';
 
 export const CUSTOMER_NUMBER_SCOPE = 'customer_number';
 
@@ -59,8 +59,8 @@ function toColumns(input: CustomerUpdateInput): Partial<CustomerInsert> {
 export class CustomersService {
   constructor(private readonly deps: CustomersServiceDeps) {}
 
-  list(query: ListQueryInput & { include_archived?: boolean }): Promise<Page<CustomerWithRefs>> {
-    return this.deps.customers.list(query);
+  list(query: ListQueryInput & { include_archived?: boolean }): Promise<Page<CustomerListRow>> {
+    return this.deps.customers.listResponses(query);
   }
 
   /** Archived customers are returned too (SPEC 1, Deletion). */
