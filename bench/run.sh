@@ -64,6 +64,7 @@ $(latency "GET /api/projects/{id}/statistics" "http://127.0.0.1:$port/api/projec
 $(latency "GET /api/time-entries/summary" "http://127.0.0.1:$port/api/time-entries/summary?group_by=month&start_time_from=2025-01-01&start_time_to=2026-01-01")"
 kill "$sampler" 2>/dev/null || true
 peak=$(sort -n "$work/rss" | tail -1)
+export_line=$(bash bench/export-memory.sh "$server_pid" "http://127.0.0.1:$port" "$TOKEN")
 echo "$out"
 
 ratio() { # target-line floor-line → throughput ratio
@@ -96,6 +97,8 @@ p99() { awk -v who="$1" -v what="$2" '$1==who && index($0, what) {for(i=1;i<=NF;
   echo '```'
   echo
   echo "Server memory (RSS): $rss_start MB after start, peak $peak MB during the run."
+  echo
+  echo "Streaming (\`bench/export-memory.sh\`, same server): $export_line"
   echo
   echo "Raw output:"
   echo
