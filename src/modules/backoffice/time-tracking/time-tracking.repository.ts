@@ -151,6 +151,26 @@ export class TimeEntriesRepository {
     return row ?? null;
   }
 
+  /**
+   * An entry of the employee whose interval meets [start, end) (end null: running, open-ended),
+   * other than `exceptId` — the same test as the EXCLUDE constraint, through its GiST index.
+   */
+  async findOverlap(employeeId: string, start: Date, end: Date | null, exceptId?: string) {
+    const [row] = await this.db.q
+      .select({ id: timeEntries.id, startTime: timeEntries.startTime, endTime: timeEntries.endTime })
+      .from(timeEntries)
+      .where(
+        and(
+          eq(timeEntries.employeeId, employeeId),
+          sql`tstzrange(${timeEntries.startTime}, coalesce(${timeEntries.endTime}, 'infinity'::timestamptz), '[)')
+            && tstzrange(${start}::timestamptz, coalesce(${end}::timestamptz, 'infinity'::timestamptz), '[)')`,
+          exceptId ? sql`${timeEntries.id} <> ${exceptId}` : undefined,
+        ),
+      )
+      .limit(1);
+    return row ?? null;
+  }
+
   async insert(values: TimeEntryInsert): Promise<TimeEntryRow> {
     const [row] = await this.db.q.insert(timeEntries).values(values).returning();
     if (!row) throw new Error('insert returned nothing');

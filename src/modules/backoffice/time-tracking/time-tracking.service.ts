@@ -156,6 +156,9 @@ export class TimeTrackingService {
       input.duration_minutes,
     );
     const defaults = await this.withProjectDefaults(input);
+    // Checked first for a precise answer (and no transaction for a refused entry); the EXCLUDE
+    // constraint still decides between concurrent requests.
+    await this.assertNoOverlap(employeeId, times.startTime, times.endTime);
     return this.insert(ctx, {
       ...defaults,
       ...times,
@@ -180,6 +183,17 @@ export class TimeTrackingService {
       endTime: null,
       durationMinutes: null,
     });
+  }
+
+  private async assertNoOverlap(employeeId: string, start: Date, end: Date | null, exceptId?: string) {
+    const clash = await this.deps.entries.findOverlap(employeeId, start, end, exceptId);
+    if (!clash) return;
+    const until = clash.endTime ? clash.endTime.toISOString() : 'now (running timer)';
+    throw conflict(
+      `Overlaps the employee's entry ${clash.id} from ${clash.startTime.toISOString()} to ${until}`,
+      'time_entry_overlap',
+      { conflicting_entry_id: clash.id },
+    );
   }
 
   private async insert(ctx: RequestContext, values: TimeEntryInsert): Promise<TimeEntryRow> {
@@ -242,6 +256,9 @@ export class TimeTrackingService {
         }
       }
       if (Object.keys(values).length === 0) return before;
+      if (timesGiven) {
+        await this.assertNoOverlap(before.employeeId, values.startTime ?? before.startTime, values.endTime ?? null, id);
+      }
       const after = await this.deps.entries.update(id, values);
       await this.audit(ctx, 'update', before, after);
       return after;

@@ -122,13 +122,24 @@ describe('manual entries', () => {
   it('refuses overlapping entries of one employee (409); touching intervals are fine', async () => {
     const user = await t.userWith([WRITE]);
     const other = await t.userWith([WRITE]);
-    await entry(user, { start_time: '2026-04-01T08:00:00Z', end_time: '2026-04-01T10:00:00Z' });
+    const first = await entry(user, { start_time: '2026-04-01T08:00:00Z', end_time: '2026-04-01T10:00:00Z' });
     const overlap = await t.request('POST', '/api/time-entries', {
       token: user.token,
       body: { start_time: '2026-04-01T09:59:00Z', duration_minutes: 30 },
     });
-    expectProblem(overlap, 409);
-    await entry(user, { start_time: '2026-04-01T10:00:00Z', duration_minutes: 30 });
+    expect(expectProblem(overlap, 409)).toMatchObject({ code: 'time_entry_overlap', conflicting_entry_id: first.id });
+    const later = await entry(user, { start_time: '2026-04-01T10:00:00Z', duration_minutes: 30 });
+    // Moving an entry onto another is refused the same way; moving it onto itself is fine.
+    const moved = await t.request('PATCH', `/api/time-entries/${later.id}`, {
+      token: user.token,
+      body: { start_time: '2026-04-01T09:00:00Z' },
+    });
+    expect(expectProblem(moved, 409)).toMatchObject({ code: 'time_entry_overlap', conflicting_entry_id: first.id });
+    const shifted = await t.request('PATCH', `/api/time-entries/${later.id}`, {
+      token: user.token,
+      body: { start_time: '2026-04-01T10:10:00Z' },
+    });
+    expect(shifted.statusCode, shifted.body).toBe(200);
     await entry(other, { start_time: '2026-04-01T08:30:00Z', duration_minutes: 30 });
   });
 });
