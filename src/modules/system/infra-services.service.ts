@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditWriter } from '../../core/audit/audit.writer.ts';
+import { auditView, diffChanges } from '../../core/audit/changes.ts';
 import type { RequestContext } from '../../core/auth/principal.ts';
 import type { Database } from '../../core/db/database.ts';
 import type { ListQueryInput, Page } from '../../core/db/list.ts';
@@ -54,6 +55,7 @@ export class InfraServicesService {
     });
   }
 
+  /** Partial update; values equal to the stored ones change nothing (no version bump, no audit row). */
   async update(
     ctx: RequestContext,
     id: string,
@@ -70,16 +72,15 @@ export class InfraServicesService {
       if (input.status !== undefined) values.status = input.status;
       if (input.managed_by !== undefined) values.managedBy = input.managed_by;
       // A client echoing the masked URL it was given means "unchanged", not "drop the credentials".
-      if (input.connection_url !== undefined && input.connection_url !== maskConnectionUrl(before.connectionUrl)) {
-        values.connectionUrl = checkedUrl(input.connection_url);
-      }
-      if (values.connectionUrl !== undefined && values.connectionUrl !== before.connectionUrl) {
+      const url = input.connection_url;
+      if (url !== undefined && url !== before.connectionUrl && url !== maskConnectionUrl(before.connectionUrl)) {
+        values.connectionUrl = checkedUrl(url);
         // Whatever the probes said was about the old URL.
         values.lastError = null;
         values.lastSync = null;
         if (before.status === 'error' && values.status === undefined) values.status = 'active';
       }
-      if (Object.keys(values).length === 0) return before;
+      if (Object.keys(diffChanges(auditView(before), auditView({ ...before, ...values }))).length === 0) return before;
       const after = await this.repo.update(id, values);
       await this.audit.recordChange(ctx, 'infra_service', after.name, auditSafe(before), auditSafe(after));
       return after;

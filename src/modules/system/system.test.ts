@@ -195,6 +195,14 @@ describe('infrastructure services', () => {
     expect(service.connection_url).toBe(url('/private'));
     // The probe sends the URL's credentials as Basic authentication: the server answers 204.
     expect((await check(service.id)).json()).toMatchObject({ status: 'active', last_error: null });
+    const current = await t.request('GET', `/api/system/services/${service.id}`, { token: reader.token });
+    const auditCount = (await auditRowsFor(t, 'infra_service', service.id)).length;
+    const unchanged = await t.request('PATCH', `/api/system/services/${service.id}`, {
+      token: writer.token,
+      body: { connection_url: service.connection_url, name: service.name },
+    });
+    expect(unchanged.headers.etag).toBe(current.headers.etag);
+    expect(await auditRowsFor(t, 'infra_service', service.id)).toHaveLength(auditCount);
     const echoed = await t.request('PUT', `/api/system/services/${service.id}`, {
       token: writer.token,
       body: { name: `${service.name} (renamed)`, connection_url: service.connection_url, managed_by: null },
