@@ -9,6 +9,7 @@ import { registerApiRateLimit } from './core/http/api-rate-limit.ts';
 import { registerErrorHandler } from './core/http/error-handler.ts';
 import { healthRoutes } from './core/http/health-routes.ts';
 import { registerIdempotency } from './core/http/idempotency.ts';
+import { registerMaintenanceMode } from './core/http/maintenance.ts';
 import { registerOpenApi } from './core/http/openapi.ts';
 import { registerSecurityHeaders } from './core/http/security-headers.ts';
 import { createValidatorFactory, registerValidation } from './core/http/validation.ts';
@@ -63,6 +64,8 @@ export async function buildApp(
   registerValidation(app);
   registerErrorHandler(app);
   registerAuthHooks(app, ctx.identity.identity);
+  // After authentication (it needs the principal), before the rate limit (a 503 costs nothing).
+  registerMaintenanceMode(app, async () => (await ctx.settings.get()).maintenanceMode);
   registerApiRateLimit(app, ctx.core.db, config.RATE_LIMIT_PER_MINUTE);
   registerIdempotency(app, ctx.core.db, config.REQUEST_TIMEOUT_MS + 30_000);
 
@@ -98,9 +101,10 @@ export async function buildApp(
   await registerOpenApi(app, VERSION);
 
   await app.register(async (scope) => {
-    const oidc = ctx.core.oidc;
-    await healthRoutes(scope, ctx.core, oidc ? { identity_provider: async () => oidc.health() } : {});
+    await healthRoutes(scope, ctx.core);
     await auditRoutes(scope, ctx.core);
+    await ctx.settingsModule.routes(scope);
+    await ctx.system.routes(scope);
     await ctx.identity.routes(scope);
     await ctx.employees.routes(scope);
     await ctx.crm.routes(scope);

@@ -43,6 +43,12 @@ const ConfigSchema = Type.Object({
   OIDC_PROJECT_ID: Type.Optional(Type.String({ minLength: 1 })),
   OIDC_DEFAULT_ROLE: Type.String({ default: 'Employee' }),
   OIDC_SCOPES: Type.String({ default: 'openid profile email offline_access', minLength: 1 }),
+  SETTINGS_CACHE_SECONDS: Type.Integer({
+    default: 5,
+    minimum: 0,
+    maximum: 300,
+    description: 'how long an instance may use its cached settings if a change notification is lost',
+  }),
   JOBS_ENABLED: Type.Boolean({ default: true, description: 'run the scheduled jobs in this instance' }),
   JOBS_TICK_SECONDS: Type.Integer({ default: 30, minimum: 1, maximum: 3600 }),
   SYSTEM_PROBE_INTERVAL_MINUTES: Type.Integer({ default: 5, minimum: 1, maximum: 1440 }),

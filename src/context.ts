@@ -4,20 +4,25 @@ import { auditRetentionJob } from './core/audit/audit-retention.ts';
 import { LocalTokenService } from './core/auth/local-tokens.ts';
 import { OidcClient } from './core/auth/oidc/oidc-client.ts';
 import type { Database } from './core/db/database.ts';
+import { Notifications } from './core/db/notifications.ts';
 import type { CoreDeps } from './core/deps.ts';
 import { JobScheduler } from './core/jobs/scheduler.ts';
 import { LinkedEntityRegistry } from './core/links/linked-entities.ts';
+import { HealthRegistry } from './core/observability/health.ts';
 import { type CrmModule, createCrmModule } from './modules/backoffice/crm/index.ts';
 import { createProjectsModule, type ProjectsModule } from './modules/backoffice/projects/index.ts';
 import { createTimeTrackingModule, type TimeTrackingModule } from './modules/backoffice/time-tracking/index.ts';
 import { createEmployeesModule, type EmployeesModule } from './modules/employees/index.ts';
 import { createIdentityModule, type IdentityModule } from './modules/identity/index.ts';
-import { SettingsService } from './modules/settings/settings.service.ts';
+import { createSettingsModule, type SettingsModule, type SettingsService } from './modules/settings/index.ts';
+import { createSystemModule, type SystemModule } from './modules/system/index.ts';
 
 /** Everything a running server holds: core services and every module, wired once. */
 export interface AppContext {
   core: CoreDeps;
   settings: SettingsService;
+  settingsModule: SettingsModule;
+  system: SystemModule;
   employees: EmployeesModule;
   identity: IdentityModule;
   crm: CrmModule;
@@ -27,20 +32,32 @@ export interface AppContext {
 
 /** Wires the modules on an open, migrated database. Does not touch data (see bootstrap). */
 export async function createContext(config: Config, db: Database): Promise<AppContext> {
-  const settings = new SettingsService(db);
+  const audit = new AuditWriter(db);
+  const notifications = new Notifications(db);
+  const settingsModule = await createSettingsModule({
+    db,
+    audit,
+    notifications,
+    cacheMs: config.SETTINGS_CACHE_SECONDS * 1000,
+  });
+  const settings = settingsModule.settings;
   const localTokens = new LocalTokenService(db, config.PUBLIC_URL, config.ACCESS_TOKEN_TTL_SECONDS);
   await localTokens.init();
   const core: CoreDeps = {
     config,
     db,
-    audit: new AuditWriter(db),
+    audit,
     localTokens,
     oidc: createOidcClient(config),
     companyTimezone: () => settings.timezone(),
     startedAt: new Date(),
     jobs: new JobScheduler(db, () => settings.timezone(), config.JOBS_TICK_SECONDS),
     links: new LinkedEntityRegistry(),
+    notifications,
+    health: new HealthRegistry(),
   };
+  const oidc = core.oidc;
+  if (oidc) core.health.register('identity_provider', () => oidc.health());
   core.jobs.register(auditRetentionJob(db, async () => (await settings.get()).auditRetentionDays));
   let identity: IdentityModule | null = null;
   const employees = createEmployeesModule(core, {
@@ -69,7 +86,8 @@ export async function createContext(config: Config, db: Database): Promise<AppCo
       await employees.employees.get(id);
     },
   });
-  return { core, settings, employees, identity, crm, projects, timeTracking };
+  const system = createSystemModule(core);
+  return { core, settings, settingsModule, system, employees, identity, crm, projects, timeTracking };
 }
 
 /** The IdP client when OIDC_ISSUER is set; discovery starts in the background at once. */

@@ -7,3 +7,4 @@ export * from './modules/backoffice/time-tracking/time-tracking.table.ts';
 export * from './modules/employees/employees.table.ts';
 export * from './modules/identity/identity.table.ts';
 export * from './modules/settings/settings.table.ts';
+export * from './modules/system/system.table.ts';

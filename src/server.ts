@@ -40,7 +40,9 @@ export async function createServer(
     app.log,
   );
   await app.ready();
-  if (config.JOBS_ENABLED) await ctx.core.jobs.start(app.log);
+  // Before the first request: a settings change elsewhere must reach this instance's cache.
+  await ctx.core.notifications.start(app.log);
+  if (config.JOBS_ENABLED) ctx.core.jobs.start(app.log);
   let closed = false;
   return {
     app,
@@ -52,6 +54,7 @@ export async function createServer(
       await app.close();
       // After the last request: a job run in progress finishes before the database closes.
       await ctx.core.jobs.stop();
+      await ctx.core.notifications.close();
       await db.close();
     },
   };

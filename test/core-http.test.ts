@@ -9,6 +9,7 @@ import { connectDatabase, openPglite } from '../src/core/db/connect.ts';
 import type { CoreDeps } from '../src/core/deps.ts';
 import { registerErrorHandler } from '../src/core/http/error-handler.ts';
 import { healthRoutes } from '../src/core/http/health-routes.ts';
+import { HealthRegistry } from '../src/core/observability/health.ts';
 import { createServer } from '../src/server.ts';
 import { expectProblem, startTestApp, type TestApp, type TestUser, testConfig } from './helpers.ts';
 
@@ -613,7 +614,7 @@ describe('readiness failures', () => {
     const db = await connectDatabase({ dataDir: tmpdir(), pglite });
     await db.close();
     const app = Fastify({ logger: false });
-    await healthRoutes(app, { db, config: testConfig() } as unknown as CoreDeps);
+    await healthRoutes(app, { db, config: testConfig(), health: new HealthRegistry() } as unknown as CoreDeps);
     try {
       const res = await app.inject({ method: 'GET', url: '/health/ready' });
       expect(res.statusCode).toBe(503);

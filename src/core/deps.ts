@@ -3,8 +3,10 @@ import type { AuditWriter } from './audit/audit.writer.ts';
 import type { LocalTokenService } from './auth/local-tokens.ts';
 import type { OidcClient } from './auth/oidc/oidc-client.ts';
 import type { Database } from './db/database.ts';
+import type { Notifications } from './db/notifications.ts';
 import type { JobScheduler } from './jobs/scheduler.ts';
 import type { LinkedEntityRegistry } from './links/linked-entities.ts';
+import type { HealthRegistry } from './observability/health.ts';
 
 /** What core services give every module. Built once in main.ts (or by a test) and passed to buildApp. */
 export interface CoreDeps {
@@ -21,4 +23,8 @@ export interface CoreDeps {
   jobs: JobScheduler;
   /** Record types reminders and documents may link to; each module registers its own. */
   links: LinkedEntityRegistry;
+  /** Cross-instance LISTEN/NOTIFY (in-process on PGlite): cache invalidation, chat fan-out. */
+  notifications: Notifications;
+  /** Subsystem states shown by /health/ready and /api/system/status; register with `health.register(name, fn)`. */
+  health: HealthRegistry;
 }

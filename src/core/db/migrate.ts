@@ -46,8 +46,23 @@ export async function appliedMigration(db: Database): Promise<{ count: number; l
   return { count: Number(row?.count ?? 0), latestAt: row?.latest == null ? null : Number(row.latest) };
 }
 
+interface JournalEntry {
+  tag: string;
+  when: number;
+}
+
+function journal(): JournalEntry[] {
+  return (JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8')) as { entries: JournalEntry[] })
+    .entries;
+}
+
 /** How many migrations the code ships (drizzle/meta/_journal.json). */
 export function expectedMigrationCount(): number {
-  const journal = JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8')) as { entries: unknown[] };
-  return journal.entries.length;
+  return journal().length;
+}
+
+/** The tag (`0008_system`) of the shipped migration Drizzle recorded with this timestamp, or null. */
+export function migrationTag(appliedAt: number | null): string | null {
+  if (appliedAt === null) return null;
+  return journal().find((entry) => entry.when === appliedAt)?.tag ?? null;
 }

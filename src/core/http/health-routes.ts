@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { appliedMigration, expectedMigrationCount } from '../db/migrate.ts';
 import type { CoreDeps } from '../deps.ts';
+import type { HealthReporter } from '../observability/health.ts';
 import { registry } from '../observability/metrics.ts';
 import { unauthorized } from './errors.ts';
 
@@ -12,9 +13,12 @@ function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-/** Other subsystems report here (identity provider, SMTP, storage); they never fail readiness. */
-export type HealthReporter = () => Promise<Record<string, unknown>>;
+export type { HealthReporter } from '../observability/health.ts';
 
+/**
+ * /health/live, /health/ready and /metrics. Other subsystems (identity provider, SMTP, storage)
+ * report through `deps.health.register(name, reporter)`; `reporters` is for ad-hoc extras.
+ */
 export async function healthRoutes(
   app: FastifyInstance,
   deps: CoreDeps,
@@ -53,9 +57,11 @@ export async function healthRoutes(
         request.log.warn({ err: error }, 'readiness check failed');
         database.error = database.reachable ? 'migration state unreadable' : 'unreachable';
       }
-      const others: Record<string, unknown> = {};
+      const others: Record<string, unknown> = await deps.health.collect();
       for (const [name, report] of Object.entries(reporters)) {
-        others[name] = await report().catch((e: unknown) => ({ status: 'error', error: String(e) }));
+        others[name] = await Promise.resolve()
+          .then(report)
+          .catch((e: unknown) => ({ status: 'error', error: String(e) }));
       }
       reply.code(ready ? 200 : 503);
       return { status: ready ? 'ready' : 'not_ready', database, ...others };

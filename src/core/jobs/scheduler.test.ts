@@ -47,7 +47,9 @@ describe('JobScheduler', () => {
     const two = new JobScheduler(db, berlin, 3600);
     one.register(a.job);
     two.register(b.job);
-    await Promise.all([one.start(silent), two.start(silent)]);
+    one.start(silent);
+    two.start(silent);
+    await Promise.all([one.idle(), two.idle()]);
     await Promise.all([one.runDue(), two.runDue()]);
     await Promise.all([one.stop(), two.stop()]);
     expect(a.calls.length + b.calls.length).toBe(1);
@@ -69,7 +71,8 @@ describe('JobScheduler', () => {
           s.register(j.job);
           return s;
         });
-        await Promise.all(schedulers.map((s) => s.start(silent)));
+        for (const s of schedulers) s.start(silent);
+        await Promise.all(schedulers.map((s) => s.idle()));
         await Promise.all(schedulers.map((s) => s.stop()));
         expect(jobs.reduce((n, j) => n + j.calls.length, 0)).toBe(1);
       } finally {
@@ -92,7 +95,8 @@ describe('JobScheduler', () => {
         return 'fine';
       },
     });
-    await scheduler.start(silent);
+    scheduler.start(silent);
+    await scheduler.idle();
     let [status] = await scheduler.status();
     expect(status?.last_run).toMatchObject({ outcome: 'failed', error: 'SMTP down', attempts: 1 });
 

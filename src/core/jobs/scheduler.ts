@@ -64,6 +64,7 @@ export class JobScheduler {
   /** Per job, the last slot this instance saw settled (run by anyone, or given up). */
   private readonly settledKey = new Map<string, string>();
   private readonly running = new Map<string, Promise<void>>();
+  private readonly starting = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
   private log: FastifyBaseLogger | null = null;
   private stopped = false;
@@ -86,14 +87,27 @@ export class JobScheduler {
     return [...this.jobs.keys()];
   }
 
-  /** Starts ticking; jobs with runAtStart claim their current slot right away. */
-  async start(log: FastifyBaseLogger): Promise<void> {
+  /**
+   * Starts ticking; jobs with runAtStart claim their current slot right away, in the background
+   * (a slow probe must not delay listening). `idle()` waits for those runs.
+   */
+  start(log: FastifyBaseLogger): void {
     this.log = log;
     this.stopped = false;
     for (const job of this.jobs.values()) {
-      if (job.runAtStart) await this.tryRun(job, await this.currentSlot(job));
+      if (!job.runAtStart) continue;
+      const run = this.currentSlot(job)
+        .then((slot) => this.tryRun(job, slot))
+        .catch((error: unknown) => log.error({ err: error, job: job.name }, 'job start failed'))
+        .finally(() => this.starting.delete(run));
+      this.starting.add(run);
     }
     this.schedule();
+  }
+
+  /** Resolves when no run of this instance is in progress (start-up runs included). */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.starting, ...this.running.values()]);
   }
 
   /** Stops ticking and waits for runs in progress in this instance. */
@@ -101,7 +115,7 @@ export class JobScheduler {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await Promise.allSettled(this.running.values());
+    await this.idle();
   }
 
   /** Runs a job now under its own `manual:` key (on demand, and in tests) and returns the outcome. */
