@@ -99,7 +99,10 @@ export async function buildApp(
 
   await app.register(async (scope) => {
     const oidc = ctx.core.oidc;
-    await healthRoutes(scope, ctx.core, oidc ? { identity_provider: async () => oidc.health() } : {});
+    await healthRoutes(scope, ctx.core, {
+      ...(oidc ? { identity_provider: async () => oidc.health() } : {}),
+      smtp: async () => ctx.core.mail.health(),
+    });
     await auditRoutes(scope, ctx.core);
     await ctx.identity.routes(scope);
     await ctx.employees.routes(scope);

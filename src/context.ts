@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Config } from './config.ts';
 import { AuditWriter } from './core/audit/audit.writer.ts';
 import { auditRetentionJob } from './core/audit/audit-retention.ts';
@@ -7,6 +8,7 @@ import type { Database } from './core/db/database.ts';
 import type { CoreDeps } from './core/deps.ts';
 import { JobScheduler } from './core/jobs/scheduler.ts';
 import { LinkedEntityRegistry } from './core/links/linked-entities.ts';
+import { MailService } from './core/mail/mail.service.ts';
 import { type CrmModule, createCrmModule } from './modules/backoffice/crm/index.ts';
 import { createProjectsModule, type ProjectsModule } from './modules/backoffice/projects/index.ts';
 import { createTimeTrackingModule, type TimeTrackingModule } from './modules/backoffice/time-tracking/index.ts';
@@ -40,6 +42,7 @@ export async function createContext(config: Config, db: Database): Promise<AppCo
     startedAt: new Date(),
     jobs: new JobScheduler(db, () => settings.timezone(), config.JOBS_TICK_SECONDS),
     links: new LinkedEntityRegistry(),
+    mail: new MailService({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, outboxDir: join(config.dataDir, 'outbox') }),
   };
   core.jobs.register(auditRetentionJob(db, async () => (await settings.get()).auditRetentionDays));
   let identity: IdentityModule | null = null;

@@ -52,6 +52,7 @@ export async function createServer(
       await app.close();
       // After the last request: a job run in progress finishes before the database closes.
       await ctx.core.jobs.stop();
+      ctx.core.mail.close();
       await db.close();
     },
   };

@@ -5,6 +5,7 @@ import type { OidcClient } from './auth/oidc/oidc-client.ts';
 import type { Database } from './db/database.ts';
 import type { JobScheduler } from './jobs/scheduler.ts';
 import type { LinkedEntityRegistry } from './links/linked-entities.ts';
+import type { MailService } from './mail/mail.service.ts';
 
 /** What core services give every module. Built once in main.ts (or by a test) and passed to buildApp. */
 export interface CoreDeps {
@@ -21,4 +22,6 @@ export interface CoreDeps {
   jobs: JobScheduler;
   /** Record types reminders and documents may link to; each module registers its own. */
   links: LinkedEntityRegistry;
+  /** Outgoing mail: SMTP when SMTP_URL is set, else `.eml` files in `$DATA_DIR/outbox`. */
+  mail: MailService;
 }
