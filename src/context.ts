@@ -10,10 +10,16 @@ import { JobScheduler } from './core/jobs/scheduler.ts';
 import { LinkedEntityRegistry } from './core/links/linked-entities.ts';
 import { MailService } from './core/mail/mail.service.ts';
 import { type CrmModule, createCrmModule } from './modules/backoffice/crm/index.ts';
-import { createProjectsModule, type ProjectsModule } from './modules/backoffice/projects/index.ts';
-import { createTimeTrackingModule, type TimeTrackingModule } from './modules/backoffice/time-tracking/index.ts';
+import { createProjectsModule, ProjectFigures, type ProjectsModule } from './modules/backoffice/projects/index.ts';
+import {
+  createTimeTrackingModule,
+  TimeFigures,
+  type TimeTrackingModule,
+} from './modules/backoffice/time-tracking/index.ts';
+import { createDashboardsModule, type DashboardsModule } from './modules/dashboards/index.ts';
 import { createEmployeesModule, type EmployeesModule } from './modules/employees/index.ts';
 import { createIdentityModule, type IdentityModule } from './modules/identity/index.ts';
+import { createRemindersModule, ReminderFigures, type RemindersModule } from './modules/reminders/index.ts';
 import { SettingsService } from './modules/settings/settings.service.ts';
 
 /** Everything a running server holds: core services and every module, wired once. */
@@ -25,6 +31,8 @@ export interface AppContext {
   crm: CrmModule;
   projects: ProjectsModule;
   timeTracking: TimeTrackingModule;
+  reminders: RemindersModule;
+  dashboards: DashboardsModule;
 }
 
 /** Wires the modules on an open, migrated database. Does not touch data (see bootstrap). */
@@ -72,7 +80,30 @@ export async function createContext(config: Config, db: Database): Promise<AppCo
       await employees.employees.get(id);
     },
   });
-  return { core, settings, employees, identity, crm, projects, timeTracking };
+  const reminders = createRemindersModule(core, {
+    employeeContacts: (ids) => employees.employees.contacts(ids),
+  });
+  const dashboards = createDashboardsModule(core);
+  // The summary's sections, each shown only to holders of its permission; invoices and finance add theirs here.
+  dashboards.registerSection({
+    name: 'reminders',
+    permission: 'reminders.read',
+    schema: ReminderFigures,
+    compute: (principal) => reminders.reminders.figures(principal.id),
+  });
+  dashboards.registerSection({
+    name: 'time',
+    permission: 'backoffice.time_tracking.write',
+    schema: TimeFigures,
+    compute: (principal) => timeTracking.time.dashboardFigures(principal.id),
+  });
+  dashboards.registerSection({
+    name: 'projects',
+    permission: 'backoffice.projects.read',
+    schema: ProjectFigures,
+    compute: () => projects.projects.dashboardFigures(),
+  });
+  return { core, settings, employees, identity, crm, projects, timeTracking, reminders, dashboards };
 }
 
 /** The IdP client when OIDC_ISSUER is set; discovery starts in the background at once. */

@@ -7,3 +7,5 @@ export * from './modules/backoffice/time-tracking/time-tracking.table.ts';
 export * from './modules/employees/employees.table.ts';
 export * from './modules/identity/identity.table.ts';
 export * from './modules/settings/settings.table.ts';
+export * from './modules/reminders/reminders.table.ts';
+export * from './modules/dashboards/dashboards.table.ts';

@@ -123,6 +123,20 @@ export class TimeEntriesRepository {
     await this.db.q.delete(timeEntries).where(eq(timeEntries.id, id));
   }
 
+  /** Minutes of the employee's finished entries starting in [dayStart, dayEnd) and [weekStart, weekEnd). */
+  async finishedMinutes(employeeId: string, day: [Date, Date], week: [Date, Date]) {
+    const inRange = ([from, to]: [Date, Date]) =>
+      sql`${timeEntries.startTime} >= ${from} and ${timeEntries.startTime} < ${to}`;
+    const [row] = await this.db.q
+      .select({
+        today: sql<number>`coalesce(sum(${timeEntries.durationMinutes}) filter (where ${inRange(day)}), 0)`.mapWith(Number),
+        week: sql<number>`coalesce(sum(${timeEntries.durationMinutes}), 0)`.mapWith(Number),
+      })
+      .from(timeEntries)
+      .where(and(eq(timeEntries.employeeId, employeeId), finished, inRange(week)));
+    return { today: row?.today ?? 0, week: row?.week ?? 0 };
+  }
+
   /** Project figures from finished entries (SPEC 4.2 statistics), summed in SQL. */
   async projectFigures(projectId: string) {
     const [row] = await this.db.q
