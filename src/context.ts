@@ -50,7 +50,11 @@ export async function createContext(config: Config, db: Database): Promise<AppCo
     startedAt: new Date(),
     jobs: new JobScheduler(db, () => settings.timezone(), config.JOBS_TICK_SECONDS),
     links: new LinkedEntityRegistry(),
-    mail: new MailService({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, outboxDir: join(config.dataDir, 'outbox') }),
+    mail: new MailService({
+      smtpUrl: config.SMTP_URL,
+      from: config.MAIL_FROM,
+      outboxDir: join(config.dataDir, 'outbox'),
+    }),
   };
   core.jobs.register(auditRetentionJob(db, async () => (await settings.get()).auditRetentionDays));
   let identity: IdentityModule | null = null;

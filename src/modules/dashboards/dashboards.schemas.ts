@@ -5,8 +5,7 @@ export const MAX_WIDGETS = 100;
 /** The stored config as JSON text; larger configs are 422 (a layout, not a data store). */
 export const MAX_CONFIG_BYTES = 64 * 1024;
 
-const GridInt = (minimum: number, description: string) =>
-  Type.Integer({ minimum, maximum: 10000, description });
+const GridInt = (minimum: number, description: string) => Type.Integer({ minimum, maximum: 10000, description });
 
 const WidgetPosition = Type.Object(
   {

@@ -138,7 +138,10 @@ describe('dashboards', () => {
         await t.request('PATCH', `/api/dashboards/${id}`, { token: stranger.token, body: { name: 'X' } }),
         404,
       );
-      expectProblem(await t.request('PUT', `/api/dashboards/${id}`, { token: stranger.token, body: { name: 'X' } }), 404);
+      expectProblem(
+        await t.request('PUT', `/api/dashboards/${id}`, { token: stranger.token, body: { name: 'X' } }),
+        404,
+      );
       expectProblem(await t.request('DELETE', `/api/dashboards/${id}`, { token: stranger.token }), 404);
     }
     const listed = await t.request('GET', '/api/dashboards', { token: stranger.token });
@@ -228,7 +231,10 @@ describe('dashboards', () => {
 
     const error = await t.db.root
       .execute(sql`update dashboards set is_default = true where owner_id = ${owner.id}`)
-      .then(() => null, (e: Error & { cause?: Error }) => e);
+      .then(
+        () => null,
+        (e: Error & { cause?: Error }) => e,
+      );
     expect(error?.cause?.message ?? '').toContain('dashboards_one_default_per_owner');
     expect(await defaults(owner)).toHaveLength(1);
   });
@@ -256,7 +262,10 @@ describe('GET /api/dashboards/summary', () => {
     for (const due_date of dates) {
       await t.request('POST', '/api/reminders', { token: user.token, body: { title: 'R', due_date } });
     }
-    await t.request('POST', '/api/reminders', { token: user.token, body: { title: 'D', due_date: today, status: 'done' } });
+    await t.request('POST', '/api/reminders', {
+      token: user.token,
+      body: { title: 'D', due_date: today, status: 'done' },
+    });
     // Someone else's reminder does not count.
     const other = await t.userWith(['reminders.write']);
     await t.request('POST', '/api/reminders', { token: other.token, body: { title: 'X', due_date: today } });
@@ -269,7 +278,10 @@ describe('GET /api/dashboards/summary', () => {
     expect((await summary(user)).time).toEqual({ running_timer: null, minutes_today: 0, minutes_this_week: 0 });
     const now = Date.now();
     const entry = { start_time: new Date(now - 40 * 60_000), end_time: new Date(now - 10 * 60_000) };
-    const lastWeek = { start_time: new Date(now - 8 * 86_400_000), end_time: new Date(now - 8 * 86_400_000 + 3_600_000) };
+    const lastWeek = {
+      start_time: new Date(now - 8 * 86_400_000),
+      end_time: new Date(now - 8 * 86_400_000 + 3_600_000),
+    };
     for (const e of [entry, lastWeek]) {
       const res = await t.request('POST', '/api/time-entries', {
         token: user.token,

@@ -1,7 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { CoreDeps } from '../../core/deps.ts';
-import { type SummarySection, SummaryRegistry } from './dashboard-summary.ts';
+import { SummaryRegistry, type SummarySection } from './dashboard-summary.ts';
 import { DashboardsRepository } from './dashboards.repository.ts';
 import { dashboardsRoutes } from './dashboards.routes.ts';
 import * as schemas from './dashboards.schemas.ts';

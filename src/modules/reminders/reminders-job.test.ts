@@ -84,7 +84,10 @@ describe('daily reminder job', () => {
 
     expect(smtp.received.length - before).toBe(3);
     const annas = mailsTo(anna.email, before);
-    expect(annas.map((m) => m.mail.subject).sort()).toEqual(['Erinnerung: Heute fällig', 'Überfällig: Steuer <b>&</b> Co']);
+    expect(annas.map((m) => m.mail.subject).sort()).toEqual([
+      'Erinnerung: Heute fällig',
+      'Überfällig: Steuer <b>&</b> Co',
+    ]);
     const overdueMail = annas.find((m) => m.mail.subject?.startsWith('Überfällig'))?.mail;
     expect(overdueMail?.text).toContain('Hallo Anna,');
     expect(overdueMail?.text).toContain(`ist seit dem ${addDays(today, -1).split('-').reverse().join('.')} überfällig`);

@@ -96,7 +96,13 @@ export class RemindersRepository {
     return this.db.q
       .select({ id: reminders.id, ownerId: reminders.ownerId })
       .from(reminders)
-      .where(and(inArray(reminders.status, ['open', 'overdue']), lte(reminders.dueDate, today), eq(reminders.notified, false)))
+      .where(
+        and(
+          inArray(reminders.status, ['open', 'overdue']),
+          lte(reminders.dueDate, today),
+          eq(reminders.notified, false),
+        ),
+      )
       .orderBy(asc(reminders.dueDate), asc(reminders.id));
   }
 
@@ -128,9 +134,7 @@ export class RemindersRepository {
         open: sql<number>`count(*) filter (where ${reminders.dueDate} >= ${today})`.mapWith(Number),
         overdue: sql<number>`count(*) filter (where ${reminders.dueDate} < ${today})`.mapWith(Number),
         dueThisWeek:
-          sql<number>`count(*) filter (where ${reminders.dueDate} between ${weekStart} and ${weekEnd})`.mapWith(
-            Number,
-          ),
+          sql<number>`count(*) filter (where ${reminders.dueDate} between ${weekStart} and ${weekEnd})`.mapWith(Number),
       })
       .from(reminders)
       .where(and(eq(reminders.ownerId, ownerId), notDone));

@@ -68,7 +68,9 @@ export const ReminderListQuery = ListQuery({
   due_date_to: Type.Optional(DateString({ description: 'inclusive' })),
   linked_entity_type: Type.Optional(StringEnum(LINKED_ENTITY_TYPES)),
   linked_entity_id: Type.Optional(Uuid()),
-  owner_id: Type.Optional(Uuid({ description: 'another employee’s reminders (reminders.manage); default: the caller' })),
+  owner_id: Type.Optional(
+    Uuid({ description: 'another employee’s reminders (reminders.manage); default: the caller' }),
+  ),
 });
 export const ReminderList = ListEnvelope(Type.Ref('Reminder'), { $id: 'ReminderList' });
 

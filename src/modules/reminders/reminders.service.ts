@@ -89,7 +89,7 @@ export class RemindersService {
   private async checkOwner(ctx: RequestContext, ownerId: string): Promise<void> {
     const access = reminderAccess(ctx.principal);
     if (ownerId === access.id) return;
-    if (!access.manage) throw forbidden("Reminders for other employees need reminders.manage");
+    if (!access.manage) throw forbidden('Reminders for other employees need reminders.manage');
     const [owner] = await this.deps.employeeContacts([ownerId]);
     if (!owner) throw validationError('owner_id', 'no such employee', 'unknown_reference');
     if (!canOwnReminders(owner)) throw validationError('owner_id', 'the employee is deactivated', 'owner_inactive');

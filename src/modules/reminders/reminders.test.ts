@@ -225,7 +225,10 @@ describe('reminders', () => {
     expect(reassigned.json().owner_id).toBe(other.id);
 
     expect422(
-      await t.request('POST', '/api/reminders', { token: manager.token, body: { ...forOther, owner_id: randomUUID() } }),
+      await t.request('POST', '/api/reminders', {
+        token: manager.token,
+        body: { ...forOther, owner_id: randomUUID() },
+      }),
       'owner_id',
     );
     const leaver = await t.userWith([]);

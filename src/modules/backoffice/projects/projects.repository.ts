@@ -96,9 +96,10 @@ export class ProjectsRepository {
     const [row] = await this.db.q
       .select({
         active: sql<number>`count(*) filter (where ${projects.status} = 'active')`.mapWith(Number),
-        overdue: sql<number>`count(*) filter (where ${projects.deadline} < ${today} and ${projects.status} not in ('completed', 'cancelled'))`.mapWith(
-          Number,
-        ),
+        overdue:
+          sql<number>`count(*) filter (where ${projects.deadline} < ${today} and ${projects.status} not in ('completed', 'cancelled'))`.mapWith(
+            Number,
+          ),
       })
       .from(projects)
       .where(isNull(projects.archivedAt));

@@ -129,7 +129,9 @@ export class TimeEntriesRepository {
       sql`${timeEntries.startTime} >= ${from} and ${timeEntries.startTime} < ${to}`;
     const [row] = await this.db.q
       .select({
-        today: sql<number>`coalesce(sum(${timeEntries.durationMinutes}) filter (where ${inRange(day)}), 0)`.mapWith(Number),
+        today: sql<number>`coalesce(sum(${timeEntries.durationMinutes}) filter (where ${inRange(day)}), 0)`.mapWith(
+          Number,
+        ),
         week: sql<number>`coalesce(sum(${timeEntries.durationMinutes}), 0)`.mapWith(Number),
       })
       .from(timeEntries)

@@ -343,7 +343,8 @@ export class TimeTrackingService {
       this.deps.entries.finishedMinutes(employeeId, day, week),
     ]);
     const elapsed = running ? Math.max(0, Math.floor((Date.now() - running.startTime.getTime()) / MINUTE_MS)) : 0;
-    const within = ([from, to]: [Date, Date]) => running !== null && running.startTime >= from && running.startTime < to;
+    const within = ([from, to]: [Date, Date]) =>
+      running !== null && running.startTime >= from && running.startTime < to;
     return {
       running_timer: running && {
         id: running.id,
