@@ -53,7 +53,8 @@ export function registerCrudRoutes<R extends { id: string; version: number }, C,
   const single = { 200: Type.Ref(o.schemas.response) };
   const d = o.descriptions ?? {};
   const serviceList = o.service.list?.bind(o.service);
-  const list = o.listFor ?? serviceList;
+  // service.list gets the query only: some take a second, different argument (a parent id).
+  const list = o.listFor ?? (serviceList && ((query: never) => serviceList(query)));
   if (!list) throw new Error(`${o.path}: give service.list or listFor`);
 
   app.get(
