@@ -110,6 +110,8 @@ export async function buildApp(
     await ctx.crm.routes(scope);
     await ctx.projects.routes(scope);
     await ctx.timeTracking.routes(scope);
+    await ctx.reminders.routes(scope);
+    await ctx.dashboards.routes(scope);
   });
 
   app.addHook('onClose', async () => ctx.core.oidc?.stop());

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Config } from './config.ts';
 import { AuditWriter } from './core/audit/audit.writer.ts';
 import { auditRetentionJob } from './core/audit/audit-retention.ts';
@@ -8,12 +9,19 @@ import { Notifications } from './core/db/notifications.ts';
 import type { CoreDeps } from './core/deps.ts';
 import { JobScheduler } from './core/jobs/scheduler.ts';
 import { LinkedEntityRegistry } from './core/links/linked-entities.ts';
+import { MailService } from './core/mail/mail.service.ts';
 import { HealthRegistry } from './core/observability/health.ts';
 import { type CrmModule, createCrmModule } from './modules/backoffice/crm/index.ts';
-import { createProjectsModule, type ProjectsModule } from './modules/backoffice/projects/index.ts';
-import { createTimeTrackingModule, type TimeTrackingModule } from './modules/backoffice/time-tracking/index.ts';
+import { createProjectsModule, ProjectFigures, type ProjectsModule } from './modules/backoffice/projects/index.ts';
+import {
+  createTimeTrackingModule,
+  TimeFigures,
+  type TimeTrackingModule,
+} from './modules/backoffice/time-tracking/index.ts';
+import { createDashboardsModule, type DashboardsModule } from './modules/dashboards/index.ts';
 import { createEmployeesModule, type EmployeesModule } from './modules/employees/index.ts';
 import { createIdentityModule, type IdentityModule } from './modules/identity/index.ts';
+import { createRemindersModule, ReminderFigures, type RemindersModule } from './modules/reminders/index.ts';
 import { createSettingsModule, type SettingsModule, type SettingsService } from './modules/settings/index.ts';
 import { createSystemModule, type SystemModule } from './modules/system/index.ts';
 
@@ -28,6 +36,8 @@ export interface AppContext {
   crm: CrmModule;
   projects: ProjectsModule;
   timeTracking: TimeTrackingModule;
+  reminders: RemindersModule;
+  dashboards: DashboardsModule;
 }
 
 /** Wires the modules on an open, migrated database. Does not touch data (see bootstrap). */
@@ -55,9 +65,15 @@ export async function createContext(config: Config, db: Database): Promise<AppCo
     links: new LinkedEntityRegistry(),
     notifications,
     health: new HealthRegistry(),
+    mail: new MailService({
+      smtpUrl: config.SMTP_URL,
+      from: config.MAIL_FROM,
+      outboxDir: join(config.dataDir, 'outbox'),
+    }),
   };
   const oidc = core.oidc;
   if (oidc) core.health.register('identity_provider', () => oidc.health());
+  core.health.register('smtp', async () => core.mail.health());
   core.jobs.register(auditRetentionJob(db, async () => (await settings.get()).auditRetentionDays));
   let identity: IdentityModule | null = null;
   const employees = createEmployeesModule(core, {
@@ -86,8 +102,43 @@ export async function createContext(config: Config, db: Database): Promise<AppCo
       await employees.employees.get(id);
     },
   });
+  const reminders = createRemindersModule(core, {
+    employeeContacts: (ids) => employees.employees.contacts(ids),
+  });
+  const dashboards = createDashboardsModule(core);
+  // The summary's sections, each shown only to holders of its permission; invoices and finance add theirs here.
+  dashboards.registerSection({
+    name: 'reminders',
+    permission: 'reminders.read',
+    schema: ReminderFigures,
+    compute: (principal) => reminders.reminders.figures(principal.id),
+  });
+  dashboards.registerSection({
+    name: 'time',
+    permission: 'backoffice.time_tracking.write',
+    schema: TimeFigures,
+    compute: (principal) => timeTracking.time.dashboardFigures(principal.id),
+  });
+  dashboards.registerSection({
+    name: 'projects',
+    permission: 'backoffice.projects.read',
+    schema: ProjectFigures,
+    compute: () => projects.projects.dashboardFigures(),
+  });
   const system = createSystemModule(core);
-  return { core, settings, settingsModule, system, employees, identity, crm, projects, timeTracking };
+  return {
+    core,
+    settings,
+    settingsModule,
+    system,
+    employees,
+    identity,
+    crm,
+    projects,
+    timeTracking,
+    reminders,
+    dashboards,
+  };
 }
 
 /** The IdP client when OIDC_ISSUER is set; discovery starts in the background at once. */

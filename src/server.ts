@@ -54,6 +54,7 @@ export async function createServer(
       await app.close();
       // After the last request: a job run in progress finishes before the database closes.
       await ctx.core.jobs.stop();
+      ctx.core.mail.close();
       await ctx.core.notifications.close();
       await db.close();
     },

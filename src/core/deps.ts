@@ -6,6 +6,7 @@ import type { Database } from './db/database.ts';
 import type { Notifications } from './db/notifications.ts';
 import type { JobScheduler } from './jobs/scheduler.ts';
 import type { LinkedEntityRegistry } from './links/linked-entities.ts';
+import type { MailService } from './mail/mail.service.ts';
 import type { HealthRegistry } from './observability/health.ts';
 
 /** What core services give every module. Built once in main.ts (or by a test) and passed to buildApp. */
@@ -27,4 +28,6 @@ export interface CoreDeps {
   notifications: Notifications;
   /** Subsystem states shown by /health/ready and /api/system/status; register with `health.register(name, fn)`. */
   health: HealthRegistry;
+  /** Outgoing mail: SMTP when SMTP_URL is set, else `.eml` files in `$DATA_DIR/outbox`. */
+  mail: MailService;
 }

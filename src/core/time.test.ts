@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterInstant, isValidTimeZone, todayIn, zonedMidnight } from './time.ts';
+import { filterInstant, isValidTimeZone, todayIn, weekStart, zonedMidnight } from './time.ts';
 
 describe('zonedMidnight', () => {
   it('is midnight in the zone, across the spring DST change in Berlin', () => {
@@ -52,5 +52,14 @@ describe('isValidTimeZone', () => {
     expect(isValidTimeZone('UTC')).toBe(true);
     expect(isValidTimeZone('Mars/Olympus_Mons')).toBe(false);
     expect(isValidTimeZone('')).toBe(false);
+  });
+});
+
+describe('weekStart', () => {
+  it('is the Monday of the week, Monday itself included, across a month and a year end', () => {
+    expect(weekStart('2026-03-30')).toBe('2026-03-30'); // a Monday
+    expect(weekStart('2026-04-05')).toBe('2026-03-30'); // the Sunday after it
+    expect(weekStart('2026-04-01')).toBe('2026-03-30');
+    expect(weekStart('2027-01-01')).toBe('2026-12-28'); // a Friday
   });
 });

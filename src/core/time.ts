@@ -77,6 +77,12 @@ export function addDays(date: string, days: number): string {
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
 
+/** The Monday (YYYY-MM-DD) of the week `date` lies in: weeks start on Monday (SPEC 1, Time). */
+export function weekStart(date: string): string {
+  const weekday = new Date(`${date}T00:00:00Z`).getUTCDay(); // 0 = Sunday
+  return addDays(date, -((weekday + 6) % 7));
+}
+
 /**
  * The standard spelling of an IANA time zone name (`europe/berlin` → `Europe/Berlin`), or null.
  * Offsets such as `+01:00`, which newer Node versions accept, are not zone names.

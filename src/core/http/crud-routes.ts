@@ -10,7 +10,8 @@ import { IdParams } from './schemas.ts';
 
 /** What a resource service offers for the standard routes of SPEC 1 ("Resource shape"). */
 export interface CrudService<R extends { id: string; version: number }, C, U, L = R> {
-  list(query: never): Promise<Page<L>>;
+  /** Optional when the routes get `listFor` (lists scoped to the caller). */
+  list?(query: never): Promise<Page<L>>;
   get(id: string, ctx: RequestContext): Promise<R>;
   create(ctx: RequestContext, input: C): Promise<R>;
   update(ctx: RequestContext, id: string, input: U, precondition: PreconditionCheck): Promise<R>;
@@ -29,6 +30,8 @@ export interface CrudOptions<R extends { id: string; version: number }, C, U, L 
   schemas: { response: TSchema; list: TSchema; listQuery: TObject; create: TSchema; update: TSchema };
   service: CrudService<R, C, U, L>;
   toResponse(record: R, request: FastifyRequest): unknown;
+  /** For lists scoped to the caller (owner-only resources): used instead of `service.list`. */
+  listFor?(query: never, ctx: RequestContext): Promise<Page<L>>;
   /** For lists whose items are not the record type (e.g. rows already shaped by SQL). */
   toListItem?(item: L, request: FastifyRequest): unknown;
   descriptions?: { list?: string; create?: string; update?: string; delete?: string };
@@ -49,6 +52,10 @@ export function registerCrudRoutes<R extends { id: string; version: number }, C,
   const tags = [o.tag];
   const single = { 200: Type.Ref(o.schemas.response) };
   const d = o.descriptions ?? {};
+  const serviceList = o.service.list?.bind(o.service);
+  // service.list gets the query only: some take a second, different argument (a parent id).
+  const list = o.listFor ?? (serviceList && ((query: never) => serviceList(query)));
+  if (!list) throw new Error(`${o.path}: give service.list or listFor`);
 
   app.get(
     o.path,
@@ -64,7 +71,7 @@ export function registerCrudRoutes<R extends { id: string; version: number }, C,
       },
     },
     async (request) => {
-      const page = await o.service.list(request.query as never);
+      const page = await list(request.query as never, requestContext(request));
       const toItem = o.toListItem ?? (o.toResponse as unknown as (item: L, request: FastifyRequest) => unknown);
       return { ...page, items: page.items.map((item) => toItem(item, request)) };
     },

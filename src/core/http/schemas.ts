@@ -2,7 +2,9 @@ import { type SchemaOptions, type Static, type TSchema, Type } from '@sinclair/t
 
 /** A JSON-schema `type: [T, "null"]` (faster to serialize than anyOf, same meaning). */
 export function Nullable<T extends TSchema>(schema: T, options: SchemaOptions = {}) {
-  const { type, ...rest } = schema as unknown as { type: string };
+  const { type, ...rest } = schema as unknown as { type: string; enum?: unknown[] };
+  // An enum lists its values, so null must be one of them too.
+  if (rest.enum) rest.enum = [...rest.enum, null];
   return Type.Unsafe<Static<T> | null>({ ...rest, ...options, type: [type, 'null'] });
 }
 

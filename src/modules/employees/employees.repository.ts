@@ -1,4 +1,4 @@
-import { and, desc, eq, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Database, Drizzle } from '../../core/db/database.ts';
 import { countAll, type ListQueryInput, type Page, planList } from '../../core/db/list.ts';
 import { isoColumn } from '../../core/db/sql-shapes.ts';
@@ -6,6 +6,16 @@ import { departments, employees, roles } from './employees.table.ts';
 
 export type EmployeeRow = typeof employees.$inferSelect;
 export type EmployeeInsert = typeof employees.$inferInsert;
+/** What other modules need to address an employee (notifications, owner checks). */
+export interface EmployeeContact {
+  id: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  language: string;
+  notificationsEnabled: boolean;
+  status: string;
+}
 export type EmployeeWithRefs = EmployeeRow & {
   department: { id: string; name: string; code: string | null } | null;
   role: { id: string; name: string } | null;
@@ -218,6 +228,22 @@ export class EmployeesRepository {
   /** Serializes changes to reporting lines so two concurrent updates cannot close a cycle together. */
   async lockReportingLines(): Promise<void> {
     await this.db.q.execute(sql`select pg_advisory_xact_lock(727002)`);
+  }
+
+  async findContacts(ids: string[]): Promise<EmployeeContact[]> {
+    if (ids.length === 0) return [];
+    return this.db.q
+      .select({
+        id: employees.id,
+        email: employees.email,
+        firstName: employees.firstName,
+        lastName: employees.lastName,
+        language: employees.language,
+        notificationsEnabled: employees.notificationsEnabled,
+        status: employees.status,
+      })
+      .from(employees)
+      .where(inArray(employees.id, ids));
   }
 
   /** What authorization needs about an employee, in one indexed query. */

@@ -11,6 +11,7 @@ import { forbidden, notFound, validationError } from '../../core/http/errors.ts'
 import type { PreconditionCheck } from '../../core/http/etag.ts';
 import { canonicalTimeZone } from '../../core/time.ts';
 import type {
+  EmployeeContact,
   EmployeeInsert,
   EmployeeListRow,
   EmployeeRow,
@@ -257,6 +258,11 @@ export class EmployeesService {
 
   async revokeAccess(employeeId: string): Promise<void> {
     for (const listener of this.accessListeners) await listener(employeeId);
+  }
+
+  /** E-mail, names, language, notification choice and status of these employees (unknown ids are left out). */
+  contacts(ids: string[]): Promise<EmployeeContact[]> {
+    return this.deps.employees.findContacts([...new Set(ids)]);
   }
 
   findAccess(id: string) {

@@ -10,7 +10,7 @@ import { RolesRepository } from './roles.repository.ts';
 import { RolesService } from './roles.service.ts';
 
 export { toEmployeeResponse } from './employees.mapper.ts';
-export type { EmployeeAccess, EmployeeWithRefs } from './employees.repository.ts';
+export type { EmployeeAccess, EmployeeContact, EmployeeWithRefs } from './employees.repository.ts';
 export { EmployeeResponse } from './employees.schemas.ts';
 export type { EmployeesService } from './employees.service.ts';
 export type { RolesService } from './roles.service.ts';

@@ -7,6 +7,7 @@ import * as schemas from './projects.schemas.ts';
 import { ProjectsService, type ProjectTimeFigures } from './projects.service.ts';
 
 export type { ProjectRow } from './projects.repository.ts';
+export { ProjectFigures } from './projects.schemas.ts';
 export type { ProjectsService, ProjectTimeFigures } from './projects.service.ts';
 
 export interface ProjectsModule {

@@ -91,6 +91,21 @@ export class ProjectsRepository {
     return row?.n ?? 0;
   }
 
+  /** Projects not archived: status active, and past their deadline while neither completed nor cancelled. */
+  async activeAndOverdueCounts(today: string) {
+    const [row] = await this.db.q
+      .select({
+        active: sql<number>`count(*) filter (where ${projects.status} = 'active')`.mapWith(Number),
+        overdue:
+          sql<number>`count(*) filter (where ${projects.deadline} < ${today} and ${projects.status} not in ('completed', 'cancelled'))`.mapWith(
+            Number,
+          ),
+      })
+      .from(projects)
+      .where(isNull(projects.archivedAt));
+    return { active: row?.active ?? 0, overdue: row?.overdue ?? 0 };
+  }
+
   /** (value / budget × 100) rounded to two decimals, in SQL. */
   async percentOf(value: string, budget: string): Promise<string> {
     const result = await this.db.q.execute(

@@ -108,3 +108,12 @@ export const NestedProjectListQuery = ListQuery({
   status: Type.Optional(StringEnum(PROJECT_STATUSES)),
   include_archived: Type.Optional(Type.Boolean({ default: false })),
 });
+
+/** The `projects` section of GET /api/dashboards/summary (all projects, not archived). */
+export const ProjectFigures = Type.Object(
+  {
+    active: Type.Integer({ description: 'status active' }),
+    overdue: Type.Integer({ description: 'deadline before today, neither completed nor cancelled' }),
+  },
+  { additionalProperties: false, description: 'counts over all projects not archived' },
+);

@@ -108,6 +108,11 @@ export class ProjectsService {
     if (!(await this.deps.projects.findById(id))) throw notFound('Project');
   }
 
+  /** The dashboard's project counts (is_active and is_overdue as in the responses). */
+  async dashboardFigures() {
+    return this.deps.projects.activeAndOverdueCounts(await this.today());
+  }
+
   activeCountForCustomer(customerId: string): Promise<number> {
     return this.deps.projects.activeCountForCustomer(customerId);
   }

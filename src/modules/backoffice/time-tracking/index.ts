@@ -7,6 +7,7 @@ import { timeTrackingRoutes } from './time-tracking.routes.ts';
 import * as schemas from './time-tracking.schemas.ts';
 import { TimeTrackingService } from './time-tracking.service.ts';
 
+export { TimeFigures } from './time-tracking.schemas.ts';
 export type { TimeTrackingService } from './time-tracking.service.ts';
 
 export interface TimeTrackingModule {

@@ -191,6 +191,22 @@ export class TimeEntriesRepository {
     await this.db.q.delete(timeEntries).where(eq(timeEntries.id, id));
   }
 
+  /** Minutes of the employee's finished entries starting in [dayStart, dayEnd) and [weekStart, weekEnd). */
+  async finishedMinutes(employeeId: string, day: [Date, Date], week: [Date, Date]) {
+    const inRange = ([from, to]: [Date, Date]) =>
+      sql`${timeEntries.startTime} >= ${from} and ${timeEntries.startTime} < ${to}`;
+    const [row] = await this.db.q
+      .select({
+        today: sql<number>`coalesce(sum(${timeEntries.durationMinutes}) filter (where ${inRange(day)}), 0)`.mapWith(
+          Number,
+        ),
+        week: sql<number>`coalesce(sum(${timeEntries.durationMinutes}), 0)`.mapWith(Number),
+      })
+      .from(timeEntries)
+      .where(and(eq(timeEntries.employeeId, employeeId), finished, inRange(week)));
+    return { today: row?.today ?? 0, week: row?.week ?? 0 };
+  }
+
   /**
    * Minutes and amounts grouped by `groupBy`; days, weeks (ISO, Monday first) and months are taken
    * in `timeZone`. Labels of projects, employees and customers are joined here (read only) so one

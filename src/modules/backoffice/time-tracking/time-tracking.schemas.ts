@@ -149,3 +149,21 @@ export const ExportQuery = Type.Object(
 export type TimeEntryCreateBody = Static<typeof TimeEntryCreate>;
 export type TimeEntryUpdateBody = Static<typeof TimeEntryUpdate>;
 export type TimerStartBody = Static<typeof TimerStart>;
+
+/** The `time` section of GET /api/dashboards/summary (the caller's own time). */
+export const TimeFigures = Type.Object(
+  {
+    running_timer: Nullable(
+      Type.Object({
+        id: Uuid(),
+        start_time: Timestamp(),
+        project_id: Nullable(Uuid()),
+        note: Nullable(Type.String()),
+        elapsed_minutes: Type.Integer({ description: 'whole minutes since start_time' }),
+      }),
+    ),
+    minutes_today: Type.Integer({ description: 'entries starting today, the running timer up to now' }),
+    minutes_this_week: Type.Integer({ description: 'entries starting this week (Monday first)' }),
+  },
+  { additionalProperties: false, description: 'the caller’s time' },
+);

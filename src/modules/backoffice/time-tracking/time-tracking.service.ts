@@ -8,6 +8,7 @@ import type { Database } from '../../../core/db/database.ts';
 import type { ListQueryInput, Page } from '../../../core/db/list.ts';
 import { conflict, forbidden, notFound, validationError } from '../../../core/http/errors.ts';
 import type { PreconditionCheck } from '../../../core/http/etag.ts';
+import { addDays, todayIn, weekStart, zonedMidnight } from '../../../core/time.ts';
 import type { ProjectRow } from '../projects/index.ts';
 import type { RollupFilter, RollupsRepository } from './rollups.repository.ts';
 import {
@@ -354,6 +355,37 @@ export class TimeTrackingService {
         after = { start: last.startTime, id: last.id };
       }
     })();
+  }
+
+  /**
+   * The dashboard's time figures for one employee: the running timer, and minutes of entries
+   * starting today and this week (Monday first; company time zone, as in the day/week summary),
+   * the running timer counted up to now.
+   */
+  async dashboardFigures(employeeId: string) {
+    const timeZone = await this.deps.companyTimezone();
+    const today = todayIn(timeZone);
+    const monday = weekStart(today);
+    const day: [Date, Date] = [zonedMidnight(today, timeZone), zonedMidnight(addDays(today, 1), timeZone)];
+    const week: [Date, Date] = [zonedMidnight(monday, timeZone), zonedMidnight(addDays(monday, 7), timeZone)];
+    const [running, finished] = await Promise.all([
+      this.deps.entries.running(employeeId),
+      this.deps.entries.finishedMinutes(employeeId, day, week),
+    ]);
+    const elapsed = running ? Math.max(0, Math.floor((Date.now() - running.startTime.getTime()) / MINUTE_MS)) : 0;
+    const within = ([from, to]: [Date, Date]) =>
+      running !== null && running.startTime >= from && running.startTime < to;
+    return {
+      running_timer: running && {
+        id: running.id,
+        start_time: running.startTime,
+        project_id: running.projectId,
+        note: running.note,
+        elapsed_minutes: elapsed,
+      },
+      minutes_today: finished.today + (within(day) ? elapsed : 0),
+      minutes_this_week: finished.week + (within(week) ? elapsed : 0),
+    };
   }
 
   /** Time figures of one project for the projects module's statistics. */
