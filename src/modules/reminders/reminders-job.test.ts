@@ -183,6 +183,8 @@ describe.runIf(process.env.TEST_DATABASE_URL)('two instances on one PostgreSQL',
       for (const r of started) if (r.status === 'fulfilled') servers.push(r.value);
       expect(started.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
       const [a, b] = servers as [Server, Server];
+      // The start-up runs go on in the background; wait until both instances are done with them.
+      await Promise.all([a.ctx.core.jobs.idle(), b.ctx.core.jobs.idle()]);
 
       const runs = await seed.db.q
         .select()
