@@ -5,6 +5,7 @@ import type { OidcClient } from './auth/oidc/oidc-client.ts';
 import type { Database } from './db/database.ts';
 import type { JobScheduler } from './jobs/scheduler.ts';
 import type { LinkedEntityRegistry } from './links/linked-entities.ts';
+import type { FileStorage } from './storage/storage.ts';
 
 /** What core services give every module. Built once in main.ts (or by a test) and passed to buildApp. */
 export interface CoreDeps {
@@ -21,4 +22,6 @@ export interface CoreDeps {
   jobs: JobScheduler;
   /** Record types reminders and documents may link to; each module registers its own. */
   links: LinkedEntityRegistry;
+  /** Uploaded files: a local directory or S3-compatible object storage (STORAGE). */
+  storage: FileStorage;
 }
