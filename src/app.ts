@@ -99,16 +99,23 @@ export async function buildApp(
 
   await app.register(async (scope) => {
     const oidc = ctx.core.oidc;
-    await healthRoutes(scope, ctx.core, oidc ? { identity_provider: async () => oidc.health() } : {});
+    await healthRoutes(scope, ctx.core, {
+      ...(oidc ? { identity_provider: async () => oidc.health() } : {}),
+      storage: () => ctx.core.storage.health(),
+    });
     await auditRoutes(scope, ctx.core);
     await ctx.identity.routes(scope);
     await ctx.employees.routes(scope);
     await ctx.crm.routes(scope);
     await ctx.projects.routes(scope);
     await ctx.timeTracking.routes(scope);
+    await ctx.documents.routes(scope);
   });
 
-  app.addHook('onClose', async () => ctx.core.oidc?.stop());
+  app.addHook('onClose', async () => {
+    ctx.core.oidc?.stop();
+    ctx.core.storage.close?.();
+  });
   app.get('/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
   return app;
 }

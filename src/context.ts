@@ -5,11 +5,14 @@ import { LocalTokenService } from './core/auth/local-tokens.ts';
 import { OidcClient } from './core/auth/oidc/oidc-client.ts';
 import type { Database } from './core/db/database.ts';
 import type { CoreDeps } from './core/deps.ts';
+import { AppError } from './core/http/errors.ts';
 import { JobScheduler } from './core/jobs/scheduler.ts';
 import { LinkedEntityRegistry } from './core/links/linked-entities.ts';
+import { createStorage } from './core/storage/create-storage.ts';
 import { type CrmModule, createCrmModule } from './modules/backoffice/crm/index.ts';
 import { createProjectsModule, type ProjectsModule } from './modules/backoffice/projects/index.ts';
 import { createTimeTrackingModule, type TimeTrackingModule } from './modules/backoffice/time-tracking/index.ts';
+import { createDocumentsModule, type DocumentsModule } from './modules/documents/index.ts';
 import { createEmployeesModule, type EmployeesModule } from './modules/employees/index.ts';
 import { createIdentityModule, type IdentityModule } from './modules/identity/index.ts';
 import { SettingsService } from './modules/settings/settings.service.ts';
@@ -23,6 +26,7 @@ export interface AppContext {
   crm: CrmModule;
   projects: ProjectsModule;
   timeTracking: TimeTrackingModule;
+  documents: DocumentsModule;
 }
 
 /** Wires the modules on an open, migrated database. Does not touch data (see bootstrap). */
@@ -40,6 +44,7 @@ export async function createContext(config: Config, db: Database): Promise<AppCo
     startedAt: new Date(),
     jobs: new JobScheduler(db, () => settings.timezone(), config.JOBS_TICK_SECONDS),
     links: new LinkedEntityRegistry(),
+    storage: createStorage(config),
   };
   core.jobs.register(auditRetentionJob(db, async () => (await settings.get()).auditRetentionDays));
   let identity: IdentityModule | null = null;
@@ -59,17 +64,34 @@ export async function createContext(config: Config, db: Database): Promise<AppCo
       },
   });
   let timeTracking: TimeTrackingModule | null = null;
-  projects = createProjectsModule(core, {
+  const projectsModule = createProjectsModule(core, {
     customers: crm.customers,
     time: () => timeTracking?.projectFigures ?? null,
   });
+  projects = projectsModule;
   timeTracking = createTimeTrackingModule(core, {
-    projects: projects.projects,
+    projects: projectsModule.projects,
     assertEmployeeExists: async (id) => {
       await employees.employees.get(id);
     },
   });
-  return { core, settings, employees, identity, crm, projects, timeTracking };
+  const documents = createDocumentsModule(core, {
+    customerExists: (id) => crm.customers.exists(id),
+    employeeExists: (id) =>
+      employees.employees.get(id).then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof AppError && error.status === 404) return false;
+          throw error;
+        },
+      ),
+    assertEmployeeExists: async (id) => {
+      await employees.employees.get(id);
+    },
+    assertCustomerExists: (id) => crm.customers.assertExists(id),
+    assertProjectExists: (id) => projectsModule.projects.assertExists(id),
+  });
+  return { core, settings, employees, identity, crm, projects: projectsModule, timeTracking, documents };
 }
 
 /** The IdP client when OIDC_ISSUER is set; discovery starts in the background at once. */
