@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestS3, type TestS3 } from '../../../test/s3.ts';
+import { filesBelow, startTestS3, type TestS3 } from '../../../test/storage.ts';
 import { LocalStorage } from './local-storage.ts';
 import { S3Storage } from './s3-storage.ts';
 import { type FileStorage, StorageObjectNotFound } from './storage.ts';
@@ -25,18 +25,6 @@ function failingBody(bytes: number): Readable {
       throw new Error('client went away');
     })(),
   );
-}
-
-/** Every file below a directory, relative, sorted (hidden temp files included). */
-function filesBelow(dir: string): string[] {
-  try {
-    return readdirSync(dir, { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile())
-      .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
-      .sort();
-  } catch {
-    return [];
-  }
 }
 
 interface Backend {
