@@ -108,6 +108,7 @@ p99() { awk -v who="$1" -v what="$2" '$1==who && index($0, what) {for(i=1;i<=NF;
   echo '```'
   echo
   echo "$uploads"
+  echo
   echo "Single sign-on tokens (\`bench/oidc.sh\`, same run, same PostgreSQL): see \`bench/OIDC-RESULTS.md\`."
   if [ -f bench/NOTES.md ]; then echo; cat bench/NOTES.md; fi
 } > bench/RESULTS.md

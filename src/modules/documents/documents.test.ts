@@ -277,6 +277,19 @@ describe.each(backends)('documents on $name storage', ({ start }) => {
     expect(forced.json().storage_key).not.toBe(first.storage_key);
   });
 
+  it('replays an upload with the same Idempotency-Key instead of storing it twice', async () => {
+    const key = randomUUID();
+    const file = pdf();
+    const first = await upload([filePart(file)], { headers: { 'idempotency-key': key } });
+    expect(first.statusCode, first.body).toBe(201);
+    await leavesNothing(async () => {
+      const replay = await upload([filePart(file)], { headers: { 'idempotency-key': key } });
+      expect(replay.statusCode).toBe(201);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.json().id).toBe(first.json().id);
+    });
+  });
+
   it('lets exactly one of five parallel uploads of the same new file through', async () => {
     const file = pdf();
     const results = await Promise.all(Array.from({ length: 5 }, () => upload([filePart(file)])));
