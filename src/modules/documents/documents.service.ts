@@ -52,7 +52,7 @@ export interface DocumentsServiceDeps {
 }
 
 export class DocumentsService {
-  /** Files being streamed to storage right now (tests wait on it; also a gauge). */
+  /** Files being streamed to storage right now (tests wait on it to see a disconnect handled). */
   uploadsInProgress = 0;
 
   constructor(private readonly deps: DocumentsServiceDeps) {}

@@ -110,7 +110,7 @@ export async function readUpload(
   if (!request.isMultipart()) {
     throw badRequest('Send the document as multipart/form-data with a part named "file"', 'multipart_required');
   }
-  // A declared length already over the limit is refused before a byte is read.
+  // A declared length over the limit (plus room for the form fields) is refused before reading.
   const declared = Number(request.headers['content-length'] ?? Number.NaN);
   if (declared > options.maxBytes + FORM_ALLOWANCE) throw tooLarge(options.maxBytes);
 
@@ -147,7 +147,7 @@ export async function readUpload(
     await finished(request.raw);
   } catch (error) {
     discardRest(request);
-    if (stored) await options.storage.delete(stored.storageKey).catch(() => undefined);
+    if (stored) await removeStored(request, options.storage, stored.storageKey);
     throw asUploadError(error, options.maxBytes);
   }
   if (!stored) throw badRequest('The part named "file" is missing', 'file_missing');
@@ -189,7 +189,7 @@ async function storeFile(
       throw Object.assign(error, { cause: store.reason.cause });
     }
     if (flow.status === 'rejected') {
-      if (store.status === 'fulfilled') await options.storage.delete(storageKey).catch(() => undefined);
+      if (store.status === 'fulfilled') await removeStored(request, options.storage, storageKey);
       throw flow.reason;
     }
     if (store.status === 'rejected') throw store.reason;
@@ -205,6 +205,13 @@ async function storeFile(
     sizeBytes: inspector.byteCount,
     checksum: inspector.checksum(),
   };
+}
+
+/** Removes the file of a refused upload; a failure is logged (the file is then an orphan), not thrown. */
+async function removeStored(request: FastifyRequest, storage: FileStorage, key: string): Promise<void> {
+  await storage.delete(key).catch((error: unknown) => {
+    request.log.error({ err: error, storage_key: key }, 'could not remove the file of a failed upload');
+  });
 }
 
 const uploadAborted = () => badRequest('The upload was cut off before the file ended', 'upload_aborted');
