@@ -66,6 +66,10 @@ kill "$sampler" 2>/dev/null || true
 peak=$(sort -n "$work/rss" | tail -1)
 export_line=$(bash bench/export-memory.sh "$server_pid" "http://127.0.0.1:$port" "$TOKEN")
 echo "$out"
+# Issue 4: server memory while streaming 10 MB uploads, and 100 parallel uploads (after the RSS
+# sampler above stopped, so the run's peak does not include them).
+uploads=$(node --import tsx bench/uploads.ts "http://127.0.0.1:$port" "$TOKEN" "$server_pid") || true
+echo "$uploads"
 
 ratio() { # target-line floor-line → throughput ratio
   node -e 'const [a,b]=process.argv.slice(1).map(Number); console.log(b>0?(a/b).toFixed(2):"n/a")' "$1" "$2"
@@ -105,6 +109,8 @@ p99() { awk -v who="$1" -v what="$2" '$1==who && index($0, what) {for(i=1;i<=NF;
   echo '```'
   echo "$out"
   echo '```'
+  echo
+  echo "$uploads"
   echo
   echo "Single sign-on tokens (\`bench/oidc.sh\`, same run, same PostgreSQL): see \`bench/OIDC-RESULTS.md\`."
   if [ -f bench/NOTES.md ]; then echo; cat bench/NOTES.md; fi

@@ -112,9 +112,13 @@ export async function buildApp(
     await ctx.timeTracking.routes(scope);
     await ctx.reminders.routes(scope);
     await ctx.dashboards.routes(scope);
+    await ctx.documents.routes(scope);
   });
 
-  app.addHook('onClose', async () => ctx.core.oidc?.stop());
+  app.addHook('onClose', async () => {
+    ctx.core.oidc?.stop();
+    ctx.core.storage.close?.();
+  });
   app.get('/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -7,10 +7,12 @@ import { OidcClient } from './core/auth/oidc/oidc-client.ts';
 import type { Database } from './core/db/database.ts';
 import { Notifications } from './core/db/notifications.ts';
 import type { CoreDeps } from './core/deps.ts';
+import { AppError } from './core/http/errors.ts';
 import { JobScheduler } from './core/jobs/scheduler.ts';
 import { LinkedEntityRegistry } from './core/links/linked-entities.ts';
 import { MailService } from './core/mail/mail.service.ts';
 import { HealthRegistry } from './core/observability/health.ts';
+import { createStorage } from './core/storage/create-storage.ts';
 import { type CrmModule, createCrmModule } from './modules/backoffice/crm/index.ts';
 import { createProjectsModule, ProjectFigures, type ProjectsModule } from './modules/backoffice/projects/index.ts';
 import {
@@ -19,6 +21,7 @@ import {
   type TimeTrackingModule,
 } from './modules/backoffice/time-tracking/index.ts';
 import { createDashboardsModule, type DashboardsModule } from './modules/dashboards/index.ts';
+import { createDocumentsModule, type DocumentsModule } from './modules/documents/index.ts';
 import { createEmployeesModule, type EmployeesModule } from './modules/employees/index.ts';
 import { createIdentityModule, type IdentityModule } from './modules/identity/index.ts';
 import { createRemindersModule, ReminderFigures, type RemindersModule } from './modules/reminders/index.ts';
@@ -38,6 +41,7 @@ export interface AppContext {
   timeTracking: TimeTrackingModule;
   reminders: RemindersModule;
   dashboards: DashboardsModule;
+  documents: DocumentsModule;
 }
 
 /** Wires the modules on an open, migrated database. Does not touch data (see bootstrap). */
@@ -70,10 +74,12 @@ export async function createContext(config: Config, db: Database): Promise<AppCo
       from: config.MAIL_FROM,
       outboxDir: join(config.dataDir, 'outbox'),
     }),
+    storage: createStorage(config),
   };
   const oidc = core.oidc;
   if (oidc) core.health.register('identity_provider', () => oidc.health());
   core.health.register('smtp', async () => core.mail.health());
+  core.health.register('storage', () => core.storage.health());
   core.jobs.register(auditRetentionJob(db, async () => (await settings.get()).auditRetentionDays));
   let identity: IdentityModule | null = null;
   const employees = createEmployeesModule(core, {
@@ -92,15 +98,32 @@ export async function createContext(config: Config, db: Database): Promise<AppCo
       },
   });
   let timeTracking: TimeTrackingModule | null = null;
-  projects = createProjectsModule(core, {
+  const projectsModule = createProjectsModule(core, {
     customers: crm.customers,
     time: () => timeTracking?.projectFigures ?? null,
   });
+  projects = projectsModule;
   timeTracking = createTimeTrackingModule(core, {
-    projects: projects.projects,
+    projects: projectsModule.projects,
     assertEmployeeExists: async (id) => {
       await employees.employees.get(id);
     },
+  });
+  const documents = createDocumentsModule(core, {
+    customerExists: (id) => crm.customers.exists(id),
+    employeeExists: (id) =>
+      employees.employees.get(id).then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof AppError && error.status === 404) return false;
+          throw error;
+        },
+      ),
+    assertEmployeeExists: async (id) => {
+      await employees.employees.get(id);
+    },
+    assertCustomerExists: (id) => crm.customers.assertExists(id),
+    assertProjectExists: (id) => projectsModule.projects.assertExists(id),
   });
   const reminders = createRemindersModule(core, {
     employeeContacts: (ids) => employees.employees.contacts(ids),
@@ -123,7 +146,7 @@ export async function createContext(config: Config, db: Database): Promise<AppCo
     name: 'projects',
     permission: 'backoffice.projects.read',
     schema: ProjectFigures,
-    compute: () => projects.projects.dashboardFigures(),
+    compute: () => projectsModule.projects.dashboardFigures(),
   });
   const system = createSystemModule(core);
   return {
@@ -134,10 +157,11 @@ export async function createContext(config: Config, db: Database): Promise<AppCo
     employees,
     identity,
     crm,
-    projects,
+    projects: projectsModule,
     timeTracking,
     reminders,
     dashboards,
+    documents,
   };
 }
 

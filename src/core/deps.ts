@@ -8,6 +8,7 @@ import type { JobScheduler } from './jobs/scheduler.ts';
 import type { LinkedEntityRegistry } from './links/linked-entities.ts';
 import type { MailService } from './mail/mail.service.ts';
 import type { HealthRegistry } from './observability/health.ts';
+import type { FileStorage } from './storage/storage.ts';
 
 /** What core services give every module. Built once in main.ts (or by a test) and passed to buildApp. */
 export interface CoreDeps {
@@ -30,4 +31,6 @@ export interface CoreDeps {
   health: HealthRegistry;
   /** Outgoing mail: SMTP when SMTP_URL is set, else `.eml` files in `$DATA_DIR/outbox`. */
   mail: MailService;
+  /** Uploaded files: a local directory or S3-compatible object storage (STORAGE). */
+  storage: FileStorage;
 }
