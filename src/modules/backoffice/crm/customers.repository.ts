@@ -84,12 +84,21 @@ export class CustomersRepository {
   async listResponses(query: ListQueryInput & { include_archived?: boolean }): Promise<Page<CustomerListRow>> {
     const plan = planList(query, listSpec, [query.include_archived ? undefined : isNull(customers.archivedAt)]);
     const where = plan.where ? sql`where ${plan.where}` : sql``;
+    // With a search the trigram indexes find the few matches; but PostgreSQL, estimating ~1–2 % of
+    // the rows (custom plans from the statistics, and the generic plan of the named statement
+    // alike), would rather walk the created_at index backwards and filter 100,000 rows for 20
+    // matches (measured: 32 ms instead of 1; the search fell to 87 requests/s in one benchmark
+    // run). OFFSET 0 fences the search so the matches are found first, then sorted. Patterns under
+    // three characters cannot use a trigram index; there walking the order index is the better
+    // plan, so they stay unfenced.
+    const fenced = (query.search?.trim().length ?? 0) >= 3;
+    const source = fenced ? sql`(select * from ${customers} ${where} offset 0) as ${customers}` : customers;
     const [rows, [count]] = await Promise.all([
       this.db.q.execute(sql`
         select ${LIST_COLUMNS}
-        from ${customers}
+        from ${source}
         left join ${contacts} on ${contacts.customerId} = ${customers.id} and ${contacts.isPrimary}
-        ${where}
+        ${fenced ? sql`` : where}
         order by ${sql.join(plan.orderBy, sql`, `)}
         offset ${plan.skip} limit ${plan.limit}`),
       this.db.q.select({ n: countAll }).from(customers).where(plan.where),
