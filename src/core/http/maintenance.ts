@@ -24,11 +24,16 @@ export const maintenanceError = () =>
  * the setting being read. `isOn` is the cached settings read — no query per request.
  */
 export function registerMaintenanceMode(app: FastifyInstance, isOn: () => Promise<boolean>): void {
-  app.addHook('onRequest', async (request) => {
+  // A callback hook, not an async one: most requests pass at the first check, without a promise.
+  app.addHook('onRequest', (request, _reply, done) => {
     const principal = request.principal;
-    if (!principal || principal.permissions.includes('*')) return;
     const route = request.routeOptions.url;
-    if (route === undefined || isExemptFromMaintenance(route)) return;
-    if (await isOn()) throw maintenanceError();
+    if (!principal || principal.permissions.includes('*') || route === undefined || isExemptFromMaintenance(route)) {
+      return done();
+    }
+    isOn().then(
+      (on) => done(on ? maintenanceError() : undefined),
+      (error: unknown) => done(error as Error),
+    );
   });
 }
