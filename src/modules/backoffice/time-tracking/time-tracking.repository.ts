@@ -84,6 +84,11 @@ export function summaryKey(
   }
 }
 
+/** A text field of a `;`-separated CSV line: quoted when it holds `;`, a quote or a line break; NULL → empty. */
+function csvText(value: SQL): SQL {
+  return sql`(case when ${value} ~ '[;"\r\n]' then '"' || replace(${value}, '"', '""') || '"' else ${value} end)`;
+}
+
 /** Conditions the service adds to a query: record-level visibility and nested paths. */
 export interface EntryScope {
   employeeId?: string;
@@ -239,34 +244,47 @@ export class TimeEntriesRepository {
   }
 
   /**
-   * One batch of the export in (start_time, id) order after the keyset `after`; local times and
-   * amounts are formatted by PostgreSQL (no floats).
+   * One batch of the export in (start_time, id) order after the keyset `after`, each row already
+   * one CSV line (`;`, CRLF, quoted where needed, `decimal` notation) written by PostgreSQL: local
+   * times and amounts are formatted there (no floats), and the server allocates one string per
+   * row instead of a row object and its fields — the export's memory stays flat.
    */
-  async exportBatch(where: SQL | undefined, timeZone: string, after: { start: Date; id: string } | null, size: number) {
-    const local = (column: AnyColumn) =>
-      sql<string | null>`to_char(${column} at time zone ${timeZone}, 'YYYY-MM-DD HH24:MI')`;
+  async exportBatch(
+    where: SQL | undefined,
+    timeZone: string,
+    after: { start: Date; id: string } | null,
+    size: number,
+    notation: 'point' | 'comma',
+  ) {
+    const local = (column: AnyColumn, format: string) => sql`to_char(${column} at time zone ${timeZone}, ${format})`;
+    const number = (value: SQL) => (notation === 'comma' ? sql`replace(${value}, '.', ',')` : value);
+    const yes = (column: AnyColumn) => sql`case when ${column} then 'ja' else 'nein' end`;
+    const fields = [
+      local(timeEntries.startTime, 'YYYY-MM-DD'),
+      local(timeEntries.startTime, 'YYYY-MM-DD HH24:MI'),
+      local(timeEntries.endTime, 'YYYY-MM-DD HH24:MI'),
+      sql`${timeEntries.durationMinutes}`,
+      number(sql`round(${timeEntries.durationMinutes} / 60.0, 2)::text`),
+      csvText(sql`${employees.employeeCode}`),
+      csvText(sql`${employees.firstName} || ' ' || ${employees.lastName}`),
+      csvText(sql`${projects.projectNumber}`),
+      csvText(sql`${projects.title}`),
+      csvText(sql`${customers.customerNumber}`),
+      csvText(sql`${customers.name}`),
+      csvText(sql`${timeEntries.taskType}`),
+      csvText(sql`${timeEntries.note}`),
+      yes(timeEntries.billable),
+      number(sql`${timeEntries.hourlyRate}::text`),
+      number(sql`(${entryAmount})::numeric(14,2)::text`),
+      yes(timeEntries.isApproved),
+      yes(timeEntries.isInvoiced),
+      sql`${timeEntries.id}`,
+    ];
     return this.db.q
       .select({
         id: timeEntries.id,
         startTime: timeEntries.startTime,
-        date: sql<string>`to_char(${timeEntries.startTime} at time zone ${timeZone}, 'YYYY-MM-DD')`,
-        start: local(timeEntries.startTime),
-        end: local(timeEntries.endTime),
-        minutes: timeEntries.durationMinutes,
-        hours: sql<string | null>`round(${timeEntries.durationMinutes} / 60.0, 2)::text`,
-        employeeCode: employees.employeeCode,
-        employeeName: sql<string>`${employees.firstName} || ' ' || ${employees.lastName}`,
-        projectNumber: projects.projectNumber,
-        projectTitle: projects.title,
-        customerNumber: customers.customerNumber,
-        customerName: customers.name,
-        taskType: timeEntries.taskType,
-        note: timeEntries.note,
-        billable: timeEntries.billable,
-        hourlyRate: sql<string | null>`${timeEntries.hourlyRate}::text`,
-        amount: sql<string | null>`(${entryAmount})::numeric(14,2)::text`,
-        approved: timeEntries.isApproved,
-        invoiced: timeEntries.isInvoiced,
+        line: sql<string>`concat(${sql.join(fields, sql`, ';', `)}, E'\r\n')`,
       })
       .from(timeEntries)
       .innerJoin(employees, eq(employees.id, timeEntries.employeeId))

@@ -7,7 +7,7 @@ import { typed } from '../../../core/http/app-type.ts';
 import { ifMatch, setEtag } from '../../../core/http/etag.ts';
 import { IdParams } from '../../../core/http/schemas.ts';
 import type { ProjectsService } from '../projects/index.ts';
-import { csvLine, decimal } from './csv.ts';
+import { csvLine } from './csv.ts';
 import { toTimeEntryResponse } from './time-tracking.mapper.ts';
 import type { SummaryGroup } from './time-tracking.repository.ts';
 import * as s from './time-tracking.schemas.ts';
@@ -40,7 +40,7 @@ const CSV_HEADER = [
 ];
 
 /** Characters per written piece of the CSV export (well under V8's 128 KB large-object threshold). */
-const CHUNK_CHARS = 16 * 1024;
+const PIECE_CHARS = 16 * 1024;
 
 export async function timeTrackingRoutes(
   fastify: FastifyInstance,
@@ -147,47 +147,26 @@ export async function timeTrackingRoutes(
       const { decimal: notation = 'point', ...filters } = request.query as Record<string, unknown> & {
         decimal?: 'point' | 'comma';
       };
-      const batches = await time.exportRows(request.principal, filters);
-      const yes = (v: boolean) => (v ? 'ja' : 'nein');
-      async function* lines() {
+      const batches = await time.exportRows(request.principal, filters, notation);
+      async function* pieces() {
         yield `\uFEFF${csvLine(CSV_HEADER)}`;
+        let piece = '';
         for await (const batch of batches) {
-          let chunk = '';
-          for (const r of batch) {
-            chunk += csvLine([
-              r.date,
-              r.start,
-              r.end,
-              r.minutes,
-              decimal(r.hours, notation),
-              r.employeeCode,
-              r.employeeName,
-              r.projectNumber,
-              r.projectTitle,
-              r.customerNumber,
-              r.customerName,
-              r.taskType,
-              r.note,
-              yes(r.billable),
-              decimal(r.hourlyRate, notation),
-              decimal(r.amount, notation),
-              yes(r.approved),
-              yes(r.invoiced),
-              r.id,
-            ]);
-            // Small pieces: a string over 128 KB goes to V8's large-object space, freed only by a full
-            // garbage collection — a 1,000-row piece (~200 KB) each time made memory grow with the export.
-            if (chunk.length >= CHUNK_CHARS) {
-              yield chunk;
-              chunk = '';
+          for (const row of batch) {
+            piece += row.line;
+            // Small pieces: a string over 128 KB goes to V8's large-object space, freed only by a
+            // full garbage collection — 1,000-row pieces (~200 KB) made memory grow with the export.
+            if (piece.length >= PIECE_CHARS) {
+              yield piece;
+              piece = '';
             }
           }
-          if (chunk) yield chunk;
         }
+        if (piece) yield piece;
       }
       reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="time-entries.csv"');
       // A stream bypasses the response serializer; the schema only documents the body.
-      return reply.send(Readable.from(lines()) as unknown as string);
+      return reply.send(Readable.from(pieces()) as unknown as string);
     },
   );
 

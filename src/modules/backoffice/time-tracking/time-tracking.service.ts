@@ -341,14 +341,19 @@ export class TimeTrackingService {
    * The filtered entries in (start_time, id) order, fetched in keyset batches (for the streamed
    * CSV). Filters are checked before the first row is read, so a bad filter is still a 422.
    */
-  async exportRows(principal: Principal | null, query: Record<string, unknown>, batchSize = 1000) {
+  async exportRows(
+    principal: Principal | null,
+    query: Record<string, unknown>,
+    notation: 'point' | 'comma' = 'point',
+    batchSize = 1000,
+  ) {
     const timeZone = await this.deps.companyTimezone();
     const where = filterWhere(query, timeZone, [this.scope(principal)]);
     const entries = this.deps.entries;
     return (async function* batches() {
       let after: { start: Date; id: string } | null = null;
       for (;;) {
-        const batch = await entries.exportBatch(where, timeZone, after, batchSize);
+        const batch = await entries.exportBatch(where, timeZone, after, batchSize, notation);
         if (batch.length > 0) yield batch;
         const last = batch[batch.length - 1];
         if (!last || batch.length < batchSize) return;

@@ -448,6 +448,15 @@ describe('summary and export', () => {
     expectProblem(await t.request('GET', '/api/time-entries/export?decimal=semicolon', { token: user.token }), 422);
   });
 
+  it('quotes line breaks and leaves empty fields empty in the CSV', async () => {
+    const user = await t.userWith([WRITE]);
+    await entry(user, { start_time: '2026-08-04T07:00:00Z', duration_minutes: 15, note: 'Zeile 1\nZeile 2' });
+    const res = await t.request('GET', `/api/time-entries/export?employee_id=${user.id}`, { token: user.token });
+    expect(res.statusCode).toBe(200);
+    // No project, customer or task type: empty fields; the note is quoted with its line break.
+    expect(res.body).toMatch(/;;;;;;"Zeile 1\nZeile 2";nein;;0\.00;nein;nein;[0-9a-f-]{36}\r\n$/);
+  });
+
   it('streams exports larger than one batch in order', async () => {
     const user = await t.userWith([WRITE]);
     const base = Date.parse('2026-09-01T00:00:00Z');
@@ -457,10 +466,11 @@ describe('summary and export', () => {
     const batches = await t.server.ctx.timeTracking.time.exportRows(
       { id: user.id, permissions: [WRITE] } as Parameters<typeof t.server.ctx.timeTracking.time.exportRows>[0],
       { employee_id: user.id },
+      'point',
       7,
     );
     const seen: string[] = [];
-    for await (const batch of batches) seen.push(...batch.map((r) => r.start ?? ''));
+    for await (const batch of batches) seen.push(...batch.map((r) => r.line.split(';')[1] ?? ''));
     expect(seen).toHaveLength(30);
     expect([...seen].sort()).toEqual(seen);
   });
