@@ -74,7 +74,7 @@ export async function createContext(config: Config, db: Database): Promise<AppCo
       from: config.MAIL_FROM,
       outboxDir: join(config.dataDir, 'outbox'),
     }),
-    storage: createStorage(config),
+    storage: await createStorage(config),
   };
   const oidc = core.oidc;
   if (oidc) core.health.register('identity_provider', () => oidc.health());
