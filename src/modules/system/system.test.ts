@@ -131,12 +131,12 @@ describe('infrastructure services', () => {
 
     const masked = await t.request('PATCH', `/api/system/services/${body.id}`, {
       token: writer.token,
-      body: { connection_url: 'postgres://other:new-s3cret@db2.internal/app?token=abc' },
+      body: { connection_url: 'postgres://other:new-s3cret@db2.internal/app?token=tok-zq9x' },
     });
     expect(masked.json().connection_url).toBe('postgres://db2.internal/app?token=***');
     const rows = await auditRowsFor(t, 'infra_service', body.id);
     expect(rows[0]?.action).toBe('update');
-    expect(JSON.stringify(rows)).not.toMatch(/s3cret|abc/);
+    expect(JSON.stringify(rows)).not.toMatch(/s3cret|tok-zq9x/);
   });
 
   it('masks secret query parameters of API URLs', async () => {
