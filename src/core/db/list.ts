@@ -1,6 +1,9 @@
+import type { InferSelectModel } from 'drizzle-orm';
 import { type AnyColumn, and, asc, desc, eq, gte, ilike, lt, lte, or, type SQL, sql } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
 import { validationError } from '../http/errors.ts';
 import { filterInstant } from '../time.ts';
+import type { Database } from './database.ts';
 
 export interface ListQueryInput {
   skip: number;
@@ -124,3 +127,26 @@ function parseSort(sort: string, spec: ListSpec): SQL[] {
 
 /** Total count with the same filter, as a number on both drivers. */
 export const countAll = sql<number>`count(*)`.mapWith(Number);
+
+/**
+ * One page of whole rows of `table` for the plan, and the total: the list query of every repository
+ * whose items are its table's rows (lists with joins or rows shaped in SQL write their own).
+ */
+export async function selectPage<T extends PgTable>(
+  db: Database,
+  table: T,
+  plan: ListPlan,
+): Promise<Page<InferSelectModel<T>>> {
+  const source = table as PgTable;
+  const [rows, [count]] = await Promise.all([
+    db.q
+      .select()
+      .from(source)
+      .where(plan.where)
+      .orderBy(...plan.orderBy)
+      .offset(plan.skip)
+      .limit(plan.limit),
+    db.q.select({ n: countAll }).from(source).where(plan.where),
+  ]);
+  return { items: rows as InferSelectModel<T>[], total: count?.n ?? 0, skip: plan.skip, limit: plan.limit };
+}

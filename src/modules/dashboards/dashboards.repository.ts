@@ -1,6 +1,6 @@
 import { and, desc, eq, ne, sql } from 'drizzle-orm';
 import type { Database } from '../../core/db/database.ts';
-import { countAll, type ListQueryInput, type Page, planList } from '../../core/db/list.ts';
+import { type ListQueryInput, type Page, planList, selectPage } from '../../core/db/list.ts';
 import { dashboards } from './dashboards.table.ts';
 
 export type DashboardRow = typeof dashboards.$inferSelect;
@@ -26,17 +26,7 @@ export class DashboardsRepository {
 
   async list(query: ListQueryInput, ownerId: string): Promise<Page<DashboardRow>> {
     const plan = planList(query, listSpec, [eq(dashboards.ownerId, ownerId)]);
-    const [rows, [count]] = await Promise.all([
-      this.db.q
-        .select()
-        .from(dashboards)
-        .where(plan.where)
-        .orderBy(...plan.orderBy)
-        .offset(plan.skip)
-        .limit(plan.limit),
-      this.db.q.select({ n: countAll }).from(dashboards).where(plan.where),
-    ]);
-    return { items: rows, total: count?.n ?? 0, skip: plan.skip, limit: plan.limit };
+    return selectPage(this.db, dashboards, plan);
   }
 
   /** Reads one of the owner's dashboards and records the access (no version bump: not a change). */

@@ -1,6 +1,6 @@
 import { and, desc, eq, or, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../core/db/database.ts';
-import { countAll, type ListQueryInput, type Page, planList } from '../../core/db/list.ts';
+import { type ListQueryInput, type Page, planList, selectPage } from '../../core/db/list.ts';
 import { documents } from './documents.table.ts';
 
 export type DocumentRow = typeof documents.$inferSelect;
@@ -70,17 +70,7 @@ export class DocumentsRepository {
     timeZone: string,
   ): Promise<Page<DocumentRow>> {
     const plan = planList(query, listSpec, [visible(visibility), scoped(scope)], { timeZone });
-    const [rows, [count]] = await Promise.all([
-      this.db.q
-        .select()
-        .from(documents)
-        .where(plan.where)
-        .orderBy(...plan.orderBy)
-        .offset(plan.skip)
-        .limit(plan.limit),
-      this.db.q.select({ n: countAll }).from(documents).where(plan.where),
-    ]);
-    return { items: rows, total: count?.n ?? 0, skip: plan.skip, limit: plan.limit };
+    return selectPage(this.db, documents, plan);
   }
 
   async findById(id: string): Promise<DocumentRow | null> {

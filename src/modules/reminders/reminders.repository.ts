@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, lt, lte, ne, sql } from 'drizzle-orm';
 import type { Database } from '../../core/db/database.ts';
-import { countAll, type ListQueryInput, type Page, planList } from '../../core/db/list.ts';
+import { type ListQueryInput, type Page, planList, selectPage } from '../../core/db/list.ts';
 import { reminders } from './reminders.table.ts';
 
 export type ReminderRow = typeof reminders.$inferSelect;
@@ -39,17 +39,7 @@ export class RemindersRepository {
   /** One owner's reminders (the service decides whose). */
   async list(query: ListQueryInput, ownerId: string): Promise<Page<ReminderRow>> {
     const plan = planList(query, listSpec, [eq(reminders.ownerId, ownerId)]);
-    const [rows, [count]] = await Promise.all([
-      this.db.q
-        .select()
-        .from(reminders)
-        .where(plan.where)
-        .orderBy(...plan.orderBy)
-        .offset(plan.skip)
-        .limit(plan.limit),
-      this.db.q.select({ n: countAll }).from(reminders).where(plan.where),
-    ]);
-    return { items: rows, total: count?.n ?? 0, skip: plan.skip, limit: plan.limit };
+    return selectPage(this.db, reminders, plan);
   }
 
   async findById(id: string): Promise<ReminderRow | null> {

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../../core/db/database.ts';
-import { countAll, type ListQueryInput, type Page, planList } from '../../core/db/list.ts';
+import { countAll, type ListQueryInput, type Page, planList, selectPage } from '../../core/db/list.ts';
 import { infraServices } from './system.table.ts';
 
 export type InfraServiceRow = typeof infraServices.$inferSelect;
@@ -26,17 +26,7 @@ export class InfraServicesRepository {
 
   async list(query: ListQueryInput): Promise<Page<InfraServiceRow>> {
     const plan = planList(query, listSpec);
-    const [items, [count]] = await Promise.all([
-      this.db.q
-        .select()
-        .from(infraServices)
-        .where(plan.where)
-        .orderBy(...plan.orderBy)
-        .offset(plan.skip)
-        .limit(plan.limit),
-      this.db.q.select({ n: countAll }).from(infraServices).where(plan.where),
-    ]);
-    return { items, total: count?.n ?? 0, skip: plan.skip, limit: plan.limit };
+    return selectPage(this.db, infraServices, plan);
   }
 
   async findById(id: string): Promise<InfraServiceRow | null> {

@@ -1,6 +1,6 @@
 import { desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../../core/db/database.ts';
-import { countAll, type ListQueryInput, type Page, planList } from '../../../core/db/list.ts';
+import { type ListQueryInput, type Page, planList, selectPage } from '../../../core/db/list.ts';
 import { activities } from './crm.table.ts';
 
 export type ActivityRow = typeof activities.$inferSelect;
@@ -28,17 +28,7 @@ export class ActivitiesRepository {
     const plan = planList(query, listSpec, [customerId ? eq(activities.customerId, customerId) : undefined], {
       timeZone,
     });
-    const [rows, [count]] = await Promise.all([
-      this.db.q
-        .select()
-        .from(activities)
-        .where(plan.where)
-        .orderBy(...plan.orderBy)
-        .offset(plan.skip)
-        .limit(plan.limit),
-      this.db.q.select({ n: countAll }).from(activities).where(plan.where),
-    ]);
-    return { items: rows, total: count?.n ?? 0, skip: plan.skip, limit: plan.limit };
+    return selectPage(this.db, activities, plan);
   }
 
   async findById(id: string): Promise<ActivityRow | null> {

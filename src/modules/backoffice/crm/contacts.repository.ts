@@ -1,6 +1,6 @@
 import { and, desc, eq, ne, sql } from 'drizzle-orm';
 import type { Database } from '../../../core/db/database.ts';
-import { countAll, type ListQueryInput, type Page, planList } from '../../../core/db/list.ts';
+import { type ListQueryInput, type Page, planList, selectPage } from '../../../core/db/list.ts';
 import { contacts } from './crm.table.ts';
 
 export type ContactRow = typeof contacts.$inferSelect;
@@ -26,17 +26,7 @@ export class ContactsRepository {
 
   async list(query: ListQueryInput, customerId?: string): Promise<Page<ContactRow>> {
     const plan = planList(query, listSpec, [customerId ? eq(contacts.customerId, customerId) : undefined]);
-    const [rows, [count]] = await Promise.all([
-      this.db.q
-        .select()
-        .from(contacts)
-        .where(plan.where)
-        .orderBy(...plan.orderBy)
-        .offset(plan.skip)
-        .limit(plan.limit),
-      this.db.q.select({ n: countAll }).from(contacts).where(plan.where),
-    ]);
-    return { items: rows, total: count?.n ?? 0, skip: plan.skip, limit: plan.limit };
+    return selectPage(this.db, contacts, plan);
   }
 
   async findById(id: string): Promise<ContactRow | null> {

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../../core/db/database.ts';
-import { countAll, type ListQueryInput, type Page, planList } from '../../../core/db/list.ts';
+import { countAll, type ListQueryInput, type Page, planList, selectPage } from '../../../core/db/list.ts';
 import { projects } from './projects.table.ts';
 
 export type ProjectRow = typeof projects.$inferSelect;
@@ -38,17 +38,7 @@ export class ProjectsRepository {
       query.include_archived ? undefined : isNull(projects.archivedAt),
       customerId ? eq(projects.customerId, customerId) : undefined,
     ]);
-    const [rows, [count]] = await Promise.all([
-      this.db.q
-        .select()
-        .from(projects)
-        .where(plan.where)
-        .orderBy(...plan.orderBy)
-        .offset(plan.skip)
-        .limit(plan.limit),
-      this.db.q.select({ n: countAll }).from(projects).where(plan.where),
-    ]);
-    return { items: rows, total: count?.n ?? 0, skip: plan.skip, limit: plan.limit };
+    return selectPage(this.db, projects, plan);
   }
 
   async findById(id: string): Promise<ProjectRow | null> {

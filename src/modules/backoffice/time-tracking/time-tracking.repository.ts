@@ -1,6 +1,6 @@
 import { type AnyColumn, and, asc, desc, eq, gt, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../../core/db/database.ts';
-import { countAll, type ListQueryInput, type Page, planList } from '../../../core/db/list.ts';
+import { type ListQueryInput, type Page, planList, selectPage } from '../../../core/db/list.ts';
 import { employees } from '../../employees/employees.table.ts';
 import { customers } from '../crm/crm.table.ts';
 import { projects } from '../projects/projects.table.ts';
@@ -115,17 +115,7 @@ export class TimeEntriesRepository {
 
   async list(query: ListQueryInput, timeZone: string, scopes: EntryScope[]): Promise<Page<TimeEntryRow>> {
     const plan = planList(query, listSpec, scopeConditions(scopes), { timeZone });
-    const [rows, [count]] = await Promise.all([
-      this.db.q
-        .select()
-        .from(timeEntries)
-        .where(plan.where)
-        .orderBy(...plan.orderBy)
-        .offset(plan.skip)
-        .limit(plan.limit),
-      this.db.q.select({ n: countAll }).from(timeEntries).where(plan.where),
-    ]);
-    return { items: rows, total: count?.n ?? 0, skip: plan.skip, limit: plan.limit };
+    return selectPage(this.db, timeEntries, plan);
   }
 
   async findById(id: string): Promise<TimeEntryRow | null> {
