@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { type Config, loadConfig } from '../src/config.ts';
 import { SYSTEM_CONTEXT } from '../src/core/auth/principal.ts';
 import { connectDatabase, openPglite } from '../src/core/db/connect.ts';
@@ -155,4 +155,15 @@ export function expectProblem(res: LightMyRequestResponse, status: number): Reco
     throw new Error(`not a problem document: ${res.body}`);
   }
   return body;
+}
+
+/** The `errors[].field` names of a problem response with the given status. */
+export function problemFields(res: LightMyRequestResponse, status: number): string[] {
+  const problem = expectProblem(res, status);
+  return ((problem.errors as Array<{ field: string }> | undefined) ?? []).map((e) => e.field);
+}
+
+/** A 422 problem naming `field` among its errors. */
+export function expect422(res: LightMyRequestResponse, field: string): void {
+  expect(problemFields(res, 422)).toContain(field);
 }

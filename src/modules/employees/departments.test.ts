@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditRowsFor, expectProblem, startTestApp, type TestApp } from '../../../test/helpers.ts';
+import { auditRowsFor, expect422, expectProblem, startTestApp, type TestApp } from '../../../test/helpers.ts';
 
 let t: TestApp;
 
@@ -24,11 +23,6 @@ async function createEmployee(fields: Record<string, unknown> = {}) {
   });
   if (res.statusCode !== 201) throw new Error(`employee create failed: ${res.statusCode} ${res.body}`);
   return res.json();
-}
-
-function expect422(res: LightMyRequestResponse, field: string): void {
-  const problem = expectProblem(res, 422);
-  expect((problem.errors as Array<{ field: string }>).map((e) => e.field)).toContain(field);
 }
 
 describe('authentication and permissions', () => {

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditRowsFor, expectProblem, startTestApp, type TestApp, type TestUser } from '../../../test/helpers.ts';
+import {
+  auditRowsFor,
+  expect422,
+  expectProblem,
+  problemFields,
+  startTestApp,
+  type TestApp,
+  type TestUser,
+} from '../../../test/helpers.ts';
 
 let t: TestApp;
 
@@ -42,16 +49,6 @@ async function roleByName(name: string) {
   const role = (res.json().items as Array<{ id: string; name: string }>).find((r) => r.name === name);
   if (!role) throw new Error(`no role ${name}`);
   return role;
-}
-
-/** The `errors[].field` names of a problem response with the given status. */
-function problemFields(res: LightMyRequestResponse, status: number): string[] {
-  const problem = expectProblem(res, status);
-  return ((problem.errors as Array<{ field: string }> | undefined) ?? []).map((e) => e.field);
-}
-
-function expect422(res: LightMyRequestResponse, field: string): void {
-  expect(problemFields(res, 422)).toContain(field);
 }
 
 const PERSONAL = {

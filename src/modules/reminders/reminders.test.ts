@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditRowsFor, expectProblem, startTestApp, type TestApp, type TestUser } from '../../../test/helpers.ts';
+import {
+  auditRowsFor,
+  expect422,
+  expectProblem,
+  startTestApp,
+  type TestApp,
+  type TestUser,
+} from '../../../test/helpers.ts';
 import { addDays, todayIn } from '../../core/time.ts';
 
 let t: TestApp;
@@ -33,11 +40,6 @@ async function createReminder(user: TestUser, fields: Record<string, unknown> = 
   });
   if (res.statusCode !== 201) throw new Error(`reminder create failed: ${res.statusCode} ${res.body}`);
   return res.json();
-}
-
-function expect422(res: LightMyRequestResponse, field: string): void {
-  const problem = expectProblem(res, 422);
-  expect(((problem.errors as Array<{ field: string }>) ?? []).map((e) => e.field)).toContain(field);
 }
 
 const ids = (res: LightMyRequestResponse) => (res.json().items as Array<{ id: string }>).map((r) => r.id);

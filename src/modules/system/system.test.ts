@@ -1,8 +1,14 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
-import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditRowsFor, expectProblem, startTestApp, type TestApp, type TestUser } from '../../../test/helpers.ts';
+import {
+  auditRowsFor,
+  expect422,
+  expectProblem,
+  startTestApp,
+  type TestApp,
+  type TestUser,
+} from '../../../test/helpers.ts';
 import { VERSION } from '../../version.ts';
 import { SYSTEM_PROBES_JOB } from './index.ts';
 
@@ -67,14 +73,6 @@ async function createService(fields: Record<string, unknown> = {}) {
 
 const url = (path: string) => `http://127.0.0.1:${httpPort}${path}`;
 const check = (id: string) => t.request('POST', `/api/system/services/${id}/check`, { token: writer.token });
-
-function expect422(res: LightMyRequestResponse, field: string): void {
-  const problem = expectProblem(res, 422);
-  expect(
-    ((problem.errors as Array<{ field: string }>) ?? []).map((e) => e.field),
-    res.body,
-  ).toContain(field);
-}
 
 describe('infrastructure services', () => {
   it('answer 401 without a token and 403 without the permission', async () => {

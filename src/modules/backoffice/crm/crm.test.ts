@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditRowsFor, expectProblem, startTestApp, type TestApp, type TestUser } from '../../../../test/helpers.ts';
+import {
+  auditRowsFor,
+  expect422,
+  expectProblem,
+  startTestApp,
+  type TestApp,
+  type TestUser,
+} from '../../../../test/helpers.ts';
 
 let t: TestApp;
 let reader: TestUser;
@@ -31,11 +37,6 @@ async function createContact(customerId: string, fields: Record<string, unknown>
   });
   if (res.statusCode !== 201) throw new Error(`contact create failed: ${res.statusCode} ${res.body}`);
   return res.json();
-}
-
-function expect422(res: LightMyRequestResponse, field: string): void {
-  const problem = expectProblem(res, 422);
-  expect(((problem.errors as Array<{ field: string }>) ?? []).map((e) => e.field)).toContain(field);
 }
 
 describe('customers', () => {

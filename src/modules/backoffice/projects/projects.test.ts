@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditRowsFor, expectProblem, startTestApp, type TestApp, type TestUser } from '../../../../test/helpers.ts';
+import {
+  auditRowsFor,
+  expect422,
+  expectProblem,
+  startTestApp,
+  type TestApp,
+  type TestUser,
+} from '../../../../test/helpers.ts';
 import { todayIn } from '../../../core/time.ts';
 
 let t: TestApp;
@@ -28,11 +34,6 @@ async function createProject(fields: Record<string, unknown> = {}) {
 async function createCustomer() {
   const res = await t.request('POST', '/api/customers', { body: { name: `Kunde ${tag()}` } });
   return res.json();
-}
-
-function expect422(res: LightMyRequestResponse, field: string): void {
-  const problem = expectProblem(res, 422);
-  expect(((problem.errors as Array<{ field: string }>) ?? []).map((e) => e.field)).toContain(field);
 }
 
 function addDays(date: string, days: number): string {

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditRowsFor, expectProblem, startTestApp, type TestApp, type TestUser } from '../../../../test/helpers.ts';
+import {
+  auditRowsFor,
+  expect422,
+  expectProblem,
+  startTestApp,
+  type TestApp,
+  type TestUser,
+} from '../../../../test/helpers.ts';
 
 let t: TestApp;
 let nobody: TestUser;
@@ -20,11 +27,6 @@ afterAll(() => t.close());
 
 const tag = () => `t${randomUUID().replace(/-/g, '').slice(0, 10)}`;
 const ids = (res: LightMyRequestResponse) => (res.json().items as Array<{ id: string }>).map((e) => e.id);
-
-function expect422(res: LightMyRequestResponse, field: string): void {
-  const problem = expectProblem(res, 422);
-  expect(((problem.errors as Array<{ field: string }>) ?? []).map((e) => e.field)).toContain(field);
-}
 
 async function createProject(fields: Record<string, unknown> = {}) {
   const res = await t.request('POST', '/api/projects', { body: { title: `Projekt ${tag()}`, ...fields } });
